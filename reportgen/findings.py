@@ -1,0 +1,110 @@
+"""Findings are values: a code from the registry, a severity, a location and a message."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+
+SEVERITY_LABEL = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
+
+# code -> (severity, Chinese message template). Tests assert codes; people read messages.
+CODES: dict[str, tuple[str, str]] = {
+    # reading cells and keys
+    "not_integer": (ERROR, "应为非负整数，实际为“{value}”"),
+    "negative": (ERROR, "不能为负数，实际为{value}"),
+    "not_money": (ERROR, "应为金额（最多两位小数），实际为“{value}”"),
+    "too_large": (ERROR, "数值{value}超出合理范围，请核对是否多输了位数"),
+    "blank_as_zero": (INFO, "“{value}”按0计"),
+    "text_number": (WARNING, "“{value}”按数字{number}读取，请改为直接输入数字"),
+    "table_empty": (WARNING, "{table}全部为空（按0计），请确认本年度确无相关数据"),
+    "total_not_checked": (INFO, "{label}为公式，读取时未保存计算结果，已按各项重新计算"),
+    "missing_meta": (ERROR, "缺少{label}"),
+    "bad_year": (ERROR, "统计年度应为四位年份，实际为“{value}”"),
+    "narrative_missing": (WARNING, "“{label}”未填写，报告中该部分只有系统生成的内容"),
+    "unknown_key": (WARNING, "不认识的项“{value}”，已忽略"),
+    "placeholder_unknown": (ERROR, "占位符 {{{{ {value} }}}} 不对应任何数据"),
+    "placeholder_syntax": (ERROR, "占位符写法有误：{value}"),
+    # identities (generated from the format definition)
+    "group_sum": (ERROR, "{text}"),
+    "handled_sum": (ERROR, "{text}"),
+    "row_total": (ERROR, "{text}"),
+    "appeal_total": (ERROR, "{text}"),
+    "combined_sum": (ERROR, "{text}"),
+    "balance": (ERROR, "{text}"),
+    # across years and sanity
+    "carried_in_mismatch": (
+        WARNING,
+        "本年上年结转（{this}）与上年结转下年度继续办理（{last}）不一致",
+    ),
+    "jump_10x": (WARNING, "{label}本年为{this}，上年为{last}，相差10倍以上，请核对"),
+    "previous_year": (WARNING, "上年数据的年度为{last}，本年为{this}，应相差一年"),
+    "stale_number": (
+        WARNING,
+        "正文“{sentence}”中的{number}与表格不符：{expected}",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value came from: a workbook cell, or a key of a JSON document."""
+
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    key: str = ""
+
+    def __str__(self) -> str:
+        if self.sheet:
+            return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        return self.key
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    location: Location
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = str(self.location)
+        return f"{where}：{self.message}" if where else self.message
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "file": self.location.file,
+            "sheet": self.location.sheet,
+            "cell": self.location.cell,
+            "location": str(self.location),
+            "key": self.key,
+            "message": self.message,
+        }
+
+
+def finding(code: str, location: Location, key: str = "", **values: object) -> Finding:
+    """Build a finding from the registry: its severity and message come from `CODES`."""
+    severity, template = CODES[code]
+    return Finding(code, severity, location, key, template.format(**values))
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.severity == ERROR for f in findings)
+
+
+def flatten(findings: Iterable[Finding], *attrs: str) -> list[list[str]]:
+    """For tests: ``flatten(fs, "sheet", "cell", "code") == [["依申请公开", "J7", "balance"]]``."""
+    out = []
+    for f in findings:
+        row = []
+        for a in attrs:
+            row.append(getattr(f.location, a) if a in ("file", "sheet", "cell") else getattr(f, a))
+        out.append(row)
+    return out

@@ -1,0 +1,17 @@
+"""Format definitions: each edition of the national format, as data."""
+
+from __future__ import annotations
+
+from .base import Format
+from .gov2021 import GOV_2021
+
+FORMATS: dict[str, Format] = {GOV_2021.key: GOV_2021}
+DEFAULT = GOV_2021.key
+
+
+def get_format(key: str = DEFAULT) -> Format:
+    """The format definition named `key` (e.g. ``gov-2021``)."""
+    return FORMATS[key]
+
+
+__all__ = ["FORMATS", "DEFAULT", "Format", "get_format"]

@@ -1,0 +1,262 @@
+"""The vocabulary a format definition is written in: tables, rows, columns, identities."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+COUNT = "count"  # a non-negative integer
+MONEY = "money"  # 万元 (or 元), Decimal with at most two places
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column of numbers (or a single figure of an item)."""
+
+    key: str
+    label: str
+    kind: str = COUNT
+    derived: bool = False
+    parent: str | None = None  # a spanning header above this column (法人或其他组织)
+
+
+@dataclass(frozen=True)
+class Row:
+    """A numbered line of a table; a group's rows are its children."""
+
+    key: str  # dotted for a row inside a group: denied.state_secret
+    label: str  # verbatim, as the table prints it
+    name: str = ""  # short name used in prose (予以公开); defaults to the label
+    derived: bool = False
+    children: tuple[Row, ...] = ()
+
+    @property
+    def prose(self) -> str:
+        return self.name or self.label
+
+    @property
+    def is_group(self) -> bool:
+        return bool(self.children)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A level-1 heading spanning several rows (三、本年度办理结果) that has no numbers."""
+
+    label: str
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Sum:
+    """`target` is derived as the sum of `parts`; a given target is checked against it."""
+
+    target: str
+    parts: tuple[str, ...]
+    code: str
+    message: str  # Chinese, {target_label} {parts_value} {target_value} placeholders
+    where: str = ""  # which column / block, for the message
+
+
+@dataclass(frozen=True)
+class Balance:
+    """sum(left) must equal sum(right): a check among inputs, nothing is derived."""
+
+    left: tuple[str, ...]
+    right: tuple[str, ...]
+    code: str
+    message: str
+    where: str = ""
+    anchor: str = ""  # the key whose cell a finding points at
+
+
+# ---- Table 2 ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of table 2: a title row, a header row, and items sharing its fields."""
+
+    title: str  # 第二十条第（一）项
+    fields: tuple[Field, ...]
+    items: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class ActiveTable:
+    key: str
+    title: str
+    sheet: str
+    item_header: str  # 信息内容
+    blocks: tuple[Block, ...]
+
+    def figures(self) -> Iterator[tuple[str, Row, Field]]:
+        for block in self.blocks:
+            for item in block.items:
+                for f in block.fields:
+                    yield f"{self.key}.{item.key}.{f.key}", item, f
+
+
+# ---- Table 3 ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GridTable:
+    """Table 3: rows × applicant columns, with sections and groups of rows."""
+
+    key: str
+    title: str
+    sheet: str
+    corner: str  # the note printed in the top-left cell
+    column_header: str  # 申请人情况
+    columns: tuple[Field, ...]
+    body: tuple[Row | Section, ...]
+    balance_left: tuple[str, ...]
+    balance_right: tuple[str, ...]
+    outcome_section: str  # the key-less section whose groups make up `handled`
+    applicant_groups: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+
+    def top_rows(self) -> Iterator[tuple[Section | None, Row]]:
+        """Rows directly under the table or a section (groups not expanded)."""
+        for entry in self.body:
+            if isinstance(entry, Section):
+                for row in entry.rows:
+                    yield entry, row
+            else:
+                yield None, entry
+
+    def rows(self) -> Iterator[tuple[Section | None, Row | None, Row]]:
+        """Every numeric row in table order: (section, group, row). Groups themselves carry
+        no numbers in the printed table, so they are not yielded."""
+        for section, row in self.top_rows():
+            if row.is_group:
+                for child in row.children:
+                    yield section, row, child
+            else:
+                yield section, None, row
+
+    def all_rows(self) -> Iterator[Row]:
+        """Every row with a key, groups included (group before its children)."""
+        for _, row in self.top_rows():
+            yield row
+            yield from row.children
+
+    def outcome_rows(self) -> tuple[Row, ...]:
+        """The outcome groups that add up to `handled` (（一）…（六）), in table order."""
+        for entry in self.body:
+            if isinstance(entry, Section) and entry.label == self.outcome_section:
+                return tuple(r for r in entry.rows if r.is_group or not r.derived)
+        raise LookupError(self.outcome_section)
+
+    def input_columns(self) -> tuple[Field, ...]:
+        return tuple(c for c in self.columns if not c.derived)
+
+    def total_column(self) -> Field:
+        return next(c for c in self.columns if c.derived)
+
+    def row(self, key: str) -> Row:
+        for r in self.all_rows():
+            if r.key == key:
+                return r
+        raise KeyError(key)
+
+
+# ---- Table 4 ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppealBlock:
+    key: str
+    label: str
+    parent: str | None = None  # 行政诉讼
+
+
+@dataclass(frozen=True)
+class AppealsTable:
+    key: str
+    title: str
+    sheet: str
+    fields: tuple[Field, ...]
+    blocks: tuple[AppealBlock, ...]
+    combined: tuple[str, str, tuple[str, ...]]  # (key, label, parts): litigation = direct + after
+
+    def figures(self) -> Iterator[tuple[str, AppealBlock, Field]]:
+        for block in self.blocks:
+            for f in self.fields:
+                yield f"{self.key}.{block.key}.{f.key}", block, f
+
+    def input_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if not f.derived)
+
+
+# ---- Text and metadata -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextField:
+    key: str
+    label: str
+    required: bool = False
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class NarrativeSection:
+    key: str  # overview.active
+    heading: str  # default heading, a pack may rename
+    part: str  # which of the six sections it sits in: overview / problems / other
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Format:
+    """A whole edition of the national format."""
+
+    key: str  # gov-2021
+    name: str
+    notice: str
+    sections: tuple[tuple[str, str], ...]  # (key, heading) of the six parts
+    meta: tuple[TextField, ...]
+    contact: tuple[TextField, ...]
+    active: ActiveTable
+    requests: GridTable
+    appeals: AppealsTable
+    other_matters: tuple[tuple[str, Field], ...]  # (dotted key under other_matters, field)
+    other_matters_title: str
+    narrative: tuple[NarrativeSection, ...]
+    previous_sheet: str = "上年数据"
+    meta_sheet: str = "基本信息"
+    narrative_sheet: str = "正文"
+    sums: tuple[Sum, ...] = field(default=())
+    balances: tuple[Balance, ...] = field(default=())
+    labels: dict[str, str] = field(default_factory=dict, compare=False)
+
+    # -- keys -------------------------------------------------------------------------
+    def input_figures(self) -> Iterator[tuple[str, Field]]:
+        """Every figure a person types, in table order: (key, field)."""
+        for key, _, f in self.active.figures():
+            yield key, f
+        req = self.requests
+        for _, _, row in req.rows():
+            if row.derived:
+                continue
+            for col in req.input_columns():
+                yield f"{req.key}.{row.key}.{col.key}", col
+        for key, _, f in self.appeals.figures():
+            if not f.derived:
+                yield key, f
+        for key, f in self.other_matters:
+            yield f"other_matters.{key}", f
+
+    def derived_figures(self) -> list[str]:
+        return [s.target for s in self.sums]
+
+    def kind(self, key: str) -> str:
+        for k, f in self.input_figures():
+            if k == key:
+                return f.kind
+        return "count"
+
+    def label(self, key: str) -> str:
+        """A figure's Chinese name for messages: 依申请公开 一、本年新收… / 自然人."""
+        return self.labels.get(key, key)

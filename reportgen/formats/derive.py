@@ -1,0 +1,124 @@
+"""Derive a format's identities and figure labels from its tables, so none is written by hand."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .base import Balance, Format, Sum
+
+GROUP_SUM = "{label}：各项之和为{parts}，填写的合计为{given}"
+ROW_TOTAL = "{label}：各申请人类型之和为{parts}，填写的总计为{given}"
+HANDLED = "{label}：（一）至（六）之和为{parts}，填写的总计为{given}"
+APPEAL_TOTAL = "{label}：结果维持、结果纠正、其他结果、尚未审结之和为{parts}，填写的总计为{given}"
+BALANCE = "{where}：第一项加第二项（{left}）不等于第三项加第四项（{right}）"
+
+
+def complete(fmt: Format) -> Format:
+    """Return the format with its sums, balances and labels filled in."""
+    return replace(fmt, sums=tuple(_sums(fmt)), balances=tuple(_balances(fmt)), labels=_labels(fmt))
+
+
+def _sums(fmt: Format) -> list[Sum]:
+    req = fmt.requests
+    t = req.key
+    cols = req.input_columns()
+    total = req.total_column()
+    sums: list[Sum] = []
+    # Groups first (their columns), then `handled`, then the 总计 column of every row: each
+    # sum only uses figures that are inputs or were derived by an earlier one.
+    for _, row in req.top_rows():
+        if row.is_group:
+            for c in cols:
+                sums.append(
+                    Sum(
+                        f"{t}.{row.key}.{c.key}",
+                        tuple(f"{t}.{ch.key}.{c.key}" for ch in row.children),
+                        "group_sum",
+                        GROUP_SUM,
+                        c.label,
+                    )
+                )
+    handled = next(r for r in req.all_rows() if r.derived and not r.is_group)
+    outcomes = req.outcome_rows()
+    for c in cols:
+        sums.append(
+            Sum(
+                f"{t}.{handled.key}.{c.key}",
+                tuple(f"{t}.{r.key}.{c.key}" for r in outcomes),
+                "handled_sum",
+                HANDLED,
+                c.label,
+            )
+        )
+    for row in req.all_rows():
+        sums.append(
+            Sum(
+                f"{t}.{row.key}.{total.key}",
+                tuple(f"{t}.{row.key}.{c.key}" for c in cols),
+                "row_total",
+                ROW_TOTAL,
+                total.label,
+            )
+        )
+    ap = fmt.appeals
+    parts = ap.input_fields()
+    ap_total = next(f for f in ap.fields if f.derived)
+    for block in ap.blocks:
+        sums.append(
+            Sum(
+                f"{ap.key}.{block.key}.{ap_total.key}",
+                tuple(f"{ap.key}.{block.key}.{f.key}" for f in parts),
+                "appeal_total",
+                APPEAL_TOTAL,
+                block.label,
+            )
+        )
+    combined, _, members = ap.combined
+    for f in ap.fields:
+        sums.append(
+            Sum(
+                f"{ap.key}.{combined}.{f.key}",
+                tuple(f"{ap.key}.{m}.{f.key}" for m in members),
+                "combined_sum",
+                GROUP_SUM,
+                f.label,
+            )
+        )
+    return sums
+
+
+def _balances(fmt: Format) -> list[Balance]:
+    req = fmt.requests
+    t = req.key
+    return [
+        Balance(
+            tuple(f"{t}.{r}.{c.key}" for r in req.balance_left),
+            tuple(f"{t}.{r}.{c.key}" for r in req.balance_right),
+            "balance",
+            BALANCE,
+            f"{c.label}列",
+            anchor=f"{t}.{req.balance_right[0]}.{c.key}",
+        )
+        for c in req.columns
+    ]
+
+
+def _labels(fmt: Format) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    act = fmt.active
+    for key, item, f in act.figures():
+        labels[key] = f"{item.label}{f.label}"
+    req = fmt.requests
+    for row in req.all_rows():
+        for c in req.columns:
+            labels[f"{req.key}.{row.key}.{c.key}"] = f"{row.label}（{c.label}）"
+    ap = fmt.appeals
+    for key, block, f in ap.figures():
+        head = f"{block.parent}·{block.label}" if block.parent else block.label
+        labels[key] = f"{head}（{f.label}）"
+    combined, combined_label, _ = ap.combined
+    for f in ap.fields:
+        labels[f"{ap.key}.{combined}.{f.key}"] = f"{combined_label}合计（{f.label}）"
+    for key, f in fmt.other_matters:
+        labels[f"other_matters.{key}"] = f.label
+    return labels

@@ -1,0 +1,76 @@
+"""The in-memory report: figures (int / Decimal) keyed as in the data model, text, metadata."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .findings import Finding, Location
+from .formats import Format, get_format
+
+Number = int | Decimal
+
+
+@dataclass
+class Previous:
+    """Last year's figures. Any may be missing; group rows and totals may be given directly."""
+
+    year: int | None = None
+    figures: dict[str, Number] = field(default_factory=dict)
+    where: dict[str, Location] = field(default_factory=dict)
+
+
+@dataclass
+class Report:
+    """One report's inputs, each figure remembering where it was read."""
+
+    format: Format = field(default_factory=get_format)
+    source: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+    figures: dict[str, Number] = field(default_factory=dict)  # every input figure
+    given: dict[str, Number] = field(default_factory=dict)  # derived figures as typed in the input
+    where: dict[str, Location] = field(default_factory=dict)
+    narrative: dict[str, str] = field(default_factory=dict)
+    narrative_where: dict[str, Location] = field(default_factory=dict)
+    previous: Previous | None = None
+    findings: list[Finding] = field(default_factory=list)  # what the reader noticed
+
+    def location(self, key: str) -> Location:
+        return self.where.get(key) or Location(file=self.source, key=key)
+
+    @property
+    def year(self) -> int | None:
+        year = self.meta.get("year")
+        return year if isinstance(year, int) else None
+
+
+def derive(fmt: Format, figures: dict[str, Number], *, keep_given: bool = False) -> dict[str, Number]:
+    """All figures plus every derived one whose parts are all known.
+
+    With `keep_given` (last year's figures), a derived figure that was given directly and
+    cannot be computed is kept as given — last year's totals often survive only as quoted.
+    """
+    out = dict(figures)
+    for s in fmt.sums:
+        if all(p in out for p in s.parts):
+            value: Number = sum((out[p] for p in s.parts), start=0)
+            if keep_given and s.target in figures:
+                continue
+            out[s.target] = value
+    return out
+
+
+def nest(flat: dict[str, Any]) -> dict[str, Any]:
+    """``{"requests.denied.state_secret.total": 1}`` → nested dicts, for templates and JSON."""
+    root: dict[str, Any] = {}
+    for key in sorted(flat, key=lambda k: k.count(".")):
+        node = root
+        *parents, leaf = key.split(".")
+        for p in parents:
+            nxt = node.setdefault(p, {})
+            if not isinstance(nxt, dict):  # a value and a group share a name: keep the group
+                nxt = node[p] = {}
+            node = nxt
+        node.setdefault(leaf, flat[key])
+    return root
