@@ -1,0 +1,229 @@
+"""Input documents → `Report`: a JSON document here, a workbook in `workbook_reader`.
+
+Readers know the format only through its definition; every value keeps where it came from.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .errors import UnreadableInput, UserError
+from .findings import Finding, Location, finding
+from .formats import FORMATS, Format, get_format
+from .model import Number, Previous, Report
+from .values import parse_figure
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+# Files a clerk may hand us that we cannot read, with what to do instead.
+OTHER_SUFFIXES = {
+    ".xls": "这是旧版Excel格式（.xls），请在Excel或WPS中“另存为”Excel工作簿（.xlsx）后再试",
+    ".et": "这是WPS表格格式（.et），请在WPS中“另存为”Excel工作簿（.xlsx）后再试",
+    ".ods": "请在LibreOffice或WPS中“另存为”Excel工作簿（.xlsx）后再试",
+    ".csv": "CSV文件无法保存表格结构，请用 reportgen init 生成的工作簿（.xlsx）填写",
+    ".docx": "这是Word文档；reportgen读取的是填好的工作簿（.xlsx）或JSON数据",
+    ".doc": "这是Word文档；reportgen读取的是填好的工作簿（.xlsx）或JSON数据",
+    ".wps": "这是WPS文字文档；reportgen读取的是填好的工作簿（.xlsx）或JSON数据",
+}
+MAX_JSON_BYTES = 20 * 1024 * 1024
+
+
+def load(path: str | Path) -> Report:
+    """Read a workbook (.xlsx) or a JSON document into a `Report`.
+
+    Raises `UserError` when the file cannot be read at all; every problem with a value is a
+    finding in ``report.findings`` instead.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise UserError("文件不存在", file=str(p), hint="请检查文件名和路径")
+    if p.is_dir():
+        raise UserError("这是一个文件夹，不是工作簿或JSON文件", file=str(p))
+    suffix = p.suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        from .workbook_reader import read_workbook
+
+        return read_workbook(p)
+    if suffix == ".json":
+        return read_json(p)
+    if suffix in OTHER_SUFFIXES:
+        raise UnreadableInput("无法读取", file=str(p), hint=OTHER_SUFFIXES[suffix])
+    raise UnreadableInput(
+        f"不支持的文件类型“{p.suffix or '无扩展名'}”", file=str(p), hint="请提供工作簿（.xlsx）或JSON文件"
+    )
+
+
+def read_json(path: str | Path) -> Report:
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_JSON_BYTES:
+            raise UnreadableInput("文件过大，不像年度报告数据", file=str(p))
+        text = p.read_bytes().decode("utf-8-sig")
+        doc = json.loads(text, parse_float=Decimal)
+    except UnicodeDecodeError as e:
+        raise UnreadableInput("不是UTF-8编码的JSON文件", file=str(p)) from e
+    except json.JSONDecodeError as e:
+        raise UnreadableInput(
+            f"JSON格式错误（第{e.lineno}行第{e.colno}列）：{e.msg}", file=str(p)
+        ) from e
+    except OSError as e:
+        raise UnreadableInput(f"无法打开文件（{e.strerror}）", file=str(p)) from e
+    return from_document(doc, source=str(p))
+
+
+def from_document(doc: Any, *, source: str = "") -> Report:
+    """A `Report` from a parsed JSON document (the data model's JSON interface)."""
+    if not isinstance(doc, dict):
+        raise UnreadableInput("JSON顶层应为对象（{…}）", file=source)
+    fmt_key = doc.get("format", get_format().key)
+    if fmt_key not in FORMATS:
+        raise UnreadableInput(
+            f"不认识的格式“{fmt_key}”", file=source, where="format", hint=f"可用的格式：{'、'.join(FORMATS)}"
+        )
+    fmt = get_format(fmt_key)
+    report = Report(format=fmt, source=source)
+    notes = report.findings
+    report.meta = _meta(fmt, doc.get("meta"), source, notes)
+
+    flat = _flatten_figures(doc, source, notes)
+    inputs = dict(fmt.input_figures())
+    derived = set(fmt.derived_figures())
+    for key, field in inputs.items():
+        where = Location(file=source, key=key)
+        report.where[key] = where
+        if key not in flat:
+            notes.append(finding("blank_as_zero", where, key, value="未提供"))
+            report.figures[key] = Decimal("0.00") if field.kind == "money" else 0
+            continue
+        parsed = parse_figure(flat.pop(key), field.kind, where, key, text_ok=True)
+        notes.extend(parsed.findings)
+        if parsed.value is not None:
+            report.figures[key] = parsed.value
+    for key in list(flat):
+        if key in derived:
+            where = Location(file=source, key=key)
+            parsed = parse_figure(flat.pop(key), "count", where, key, text_ok=True)
+            notes.extend(parsed.findings)
+            if parsed.value is not None:
+                report.given[key] = parsed.value
+                report.where[key] = where
+    for key in flat:
+        notes.append(finding("unknown_key", Location(file=source, key=key), key, value=key))
+
+    report.previous = _previous(fmt, doc.get("previous"), source, notes)
+    narrative = doc.get("narrative") or {}
+    if not isinstance(narrative, dict):
+        raise UnreadableInput("narrative 应为对象（章节键 → 文字）", file=source, where="narrative")
+    known = {s.key for s in fmt.narrative}
+    for key, text in narrative.items():
+        where = Location(file=source, key=f"narrative.{key}")
+        if key not in known:
+            notes.append(finding("unknown_key", where, key, value=f"narrative.{key}"))
+            continue
+        report.narrative[key] = "" if text is None else str(text)
+        report.narrative_where[key] = where
+    return report
+
+
+_FIGURE_PARTS = ("active_disclosure", "requests", "appeals", "other_matters")
+
+
+def _flatten_figures(doc: dict[str, Any], source: str, notes: list[Finding]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for part in _FIGURE_PARTS:
+        section = doc.get(part)
+        if section is None:
+            continue
+        _flatten(section, part, flat, source)
+    for key in doc:
+        if key not in (*_FIGURE_PARTS, "format", "meta", "previous", "narrative"):
+            notes.append(finding("unknown_key", Location(file=source, key=key), key, value=key))
+    return flat
+
+
+def _flatten(node: Any, prefix: str, out: dict[str, Any], source: str) -> None:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            _flatten(v, f"{prefix}.{k}", out, source)
+    elif isinstance(node, list):
+        raise UnreadableInput("此处应为数字或对象，不应为列表", file=source, where=prefix)
+    else:
+        out[prefix] = node
+
+
+def _meta(fmt: Format, raw: Any, source: str, notes: list[Finding]) -> dict[str, Any]:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise UnreadableInput("meta 应为对象", file=source, where="meta")
+    meta: dict[str, Any] = {}
+    for f in fmt.meta:
+        value = raw.get(f.key)
+        meta[f.key] = "" if value is None else value
+    contact = raw.get("contact") or {}
+    meta["contact"] = {f.key: str(contact.get(f.key) or "") for f in fmt.contact} if isinstance(contact, dict) else {}
+    check_meta(fmt, meta, lambda k: Location(file=source, key=f"meta.{k}"), notes)
+    return meta
+
+
+def check_meta(fmt: Format, meta: dict[str, Any], where: Any, notes: list[Finding]) -> None:
+    """Normalise and check organ and year in place (shared by every reader)."""
+    for f in fmt.meta:
+        value = meta.get(f.key)
+        if isinstance(value, str):
+            meta[f.key] = value.strip()
+        if f.required and meta.get(f.key) in ("", None):
+            notes.append(finding("missing_meta", where(f.key), f"meta.{f.key}", label=f.label))
+    year = meta.get("year")
+    if year not in ("", None):
+        text = str(year).strip()
+        if isinstance(year, Decimal) and year == year.to_integral_value():
+            text = str(int(year))
+        if isinstance(year, float) and year.is_integer():
+            text = str(int(year))
+        text = text.removesuffix("年")
+        if text.isdigit() and len(text) == 4 and 1990 <= int(text) <= 2200:
+            meta["year"] = int(text)
+        else:
+            notes.append(finding("bad_year", where("year"), "meta.year", value=year))
+            meta["year"] = None
+    else:
+        meta["year"] = None
+    if not meta.get("short_name"):
+        meta["short_name"] = meta.get("organ") or ""
+
+
+def _previous(fmt: Format, raw: Any, source: str, notes: list[Finding]) -> Previous | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise UnreadableInput("previous 应为对象", file=source, where="previous")
+    prev = Previous()
+    year = raw.get("year")
+    if year is not None:
+        try:
+            prev.year = int(year)
+        except (TypeError, ValueError):
+            notes.append(finding("bad_year", Location(file=source, key="previous.year"), "previous.year", value=year))
+    flat: dict[str, Any] = {}
+    for part in _FIGURE_PARTS:
+        if raw.get(part) is not None:
+            _flatten(raw[part], part, flat, source)
+    kinds = {k: f.kind for k, f in fmt.input_figures()}
+    known = set(kinds) | set(fmt.derived_figures())
+    for key, value in flat.items():
+        where = Location(file=source, key=f"previous.{key}")
+        if key not in known:
+            notes.append(finding("unknown_key", where, key, value=f"previous.{key}"))
+            continue
+        if value is None:
+            continue  # explicitly unknown
+        parsed = parse_figure(value, kinds.get(key, "count"), where, key, text_ok=True)
+        notes.extend(f for f in parsed.findings if f.code != "blank_as_zero")
+        if parsed.value is not None:
+            prev.figures[key] = parsed.value
+            prev.where[key] = where
+    return prev
+

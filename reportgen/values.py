@@ -1,0 +1,129 @@
+"""Read one typed value the way a clerk means it: counts and money, never guessed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from .findings import Finding, Location, finding
+from .formats.base import MONEY
+from .model import Number
+
+# What published tables print for "nothing": read as 0 with a note.
+BLANKS = {"", "/", "／", "—", "——", "-", "－", "–", "无", "空", "0件"}
+# Past this a count is a typo (a township does not decide a billion licences).
+MAX_COUNT = 100_000_000
+MAX_MONEY = Decimal("100000000")  # 万元: a trillion yuan
+
+_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+$")
+_PLAIN_INT = re.compile(r"^\d+$")
+_MONEY = re.compile(r"^\d+(\.\d{1,2})?$")
+
+
+@dataclass
+class Parsed:
+    value: Number | None  # None: refused (an error finding says why)
+    findings: list[Finding]
+
+
+def _show(raw: object) -> str:
+    text = str(raw)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def parse_figure(raw: object, kind: str, where: Location, key: str, *, text_ok: bool = False) -> Parsed:
+    """Parse a count (non-negative int) or an amount (Decimal, ≤ 2 places) from a cell or JSON.
+
+    `text_ok`: a number written as text is the source's own convention (JSON writes decimals
+    as strings), so it is read without the note a workbook cell typed as text gets.
+    """
+    parsed = _parse_money(raw, where, key) if kind == MONEY else _parse_count(raw, where, key)
+    if text_ok:
+        parsed.findings = [f for f in parsed.findings if f.code != "text_number"]
+    return parsed
+
+
+def _blank(raw: object, where: Location, key: str) -> Parsed | None:
+    if raw is None:
+        return Parsed(0, [finding("blank_as_zero", where, key, value="空白")])
+    if isinstance(raw, str) and raw.strip() in BLANKS:
+        shown = raw.strip() or "空白"
+        return Parsed(0, [finding("blank_as_zero", where, key, value=shown)])
+    return None
+
+
+def _parse_count(raw: object, where: Location, key: str) -> Parsed:
+    blank = _blank(raw, where, key)
+    if blank:
+        return blank
+    bad = Parsed(None, [finding("not_integer", where, key, value=_show(raw))])
+    if isinstance(raw, bool) or isinstance(raw, (dt.date, dt.time, dt.timedelta)):
+        return bad
+    notes: list[Finding] = []
+    if isinstance(raw, str):
+        text = unicodedata.normalize("NFKC", raw).strip()  # １２３ → 123
+        if _GROUPED.match(text):
+            text = text.replace(",", "")
+        if not _PLAIN_INT.match(text):
+            if re.match(r"^-\d+$", text):
+                return Parsed(None, [finding("negative", where, key, value=text)])
+            return bad
+        number = int(text)
+        notes.append(finding("text_number", where, key, value=_show(raw), number=number))
+    elif isinstance(raw, int):
+        number = raw
+    elif isinstance(raw, float):
+        if raw != raw or raw in (float("inf"), float("-inf")) or not raw.is_integer():
+            return bad
+        number = int(raw)
+    elif isinstance(raw, Decimal):
+        if not raw.is_finite() or raw != raw.to_integral_value():
+            return bad
+        number = int(raw)
+    else:
+        return bad
+    if number < 0:
+        return Parsed(None, [finding("negative", where, key, value=number)])
+    if number > MAX_COUNT:
+        return Parsed(None, [finding("too_large", where, key, value=number)])
+    return Parsed(number, notes)
+
+
+def _parse_money(raw: object, where: Location, key: str) -> Parsed:
+    blank = _blank(raw, where, key)
+    if blank:
+        return Parsed(Decimal("0.00"), blank.findings)
+    bad = Parsed(None, [finding("not_money", where, key, value=_show(raw))])
+    if isinstance(raw, bool) or isinstance(raw, (dt.date, dt.time, dt.timedelta)):
+        return bad
+    notes: list[Finding] = []
+    if isinstance(raw, str):
+        text = unicodedata.normalize("NFKC", raw).strip().replace(",", "")
+        if not _MONEY.match(text):
+            if re.match(r"^-\d+(\.\d+)?$", text):
+                return Parsed(None, [finding("negative", where, key, value=text)])
+            return bad
+        number = Decimal(text)
+        notes.append(finding("text_number", where, key, value=_show(raw), number=text))
+    elif isinstance(raw, int):
+        number = Decimal(raw)
+    elif isinstance(raw, (float, Decimal)):
+        try:
+            # A float from a spreadsheet cell: its shortest repr is what the clerk typed.
+            number = Decimal(repr(raw)) if isinstance(raw, float) else raw
+        except InvalidOperation:
+            return bad
+        if not number.is_finite():
+            return bad
+        if number != number.quantize(Decimal("0.01")):
+            return bad
+    else:
+        return bad
+    if number < 0:
+        return Parsed(None, [finding("negative", where, key, value=number)])
+    if number > MAX_MONEY:
+        return Parsed(None, [finding("too_large", where, key, value=number)])
+    return Parsed(number.quantize(Decimal("0.01")), notes)
