@@ -84,6 +84,17 @@ def _sums(fmt: Format) -> list[Sum]:
                 f.label,
             )
         )
+    # A combined block can also be given only by its results (last year's litigation, when the
+    # split between direct and after-review is unknown): its total is then their sum.
+    sums.append(
+        Sum(
+            f"{ap.key}.{combined}.{ap_total.key}",
+            tuple(f"{ap.key}.{combined}.{f.key}" for f in parts),
+            "appeal_total",
+            APPEAL_TOTAL,
+            ap.combined[1],
+        )
+    )
     return sums
 
 

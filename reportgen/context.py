@@ -1,0 +1,204 @@
+"""The report as templates see it: figures, facts, sentences, staff text and table grids.
+
+Both renderers (HTML, DOCX) and the JSON output take this one context, so what a report says
+is decided once. Shape (all plain dicts, lists, strings and numbers):
+
+- ``meta``: organ, short_name, year, website, contact{…}, compiled_from, publish_date
+- ``contact_items``: [(label, value)] of the contact fields that are filled
+- ``title``: the report title; ``format``: key, name, notice
+- ``headings``: section key → heading (``overview`` … ``other`` and ``overview.active`` …)
+- ``narrative``: section key → list of paragraphs (placeholders filled), every key present
+- ``sentences``: statement name → list of paragraphs (empty list when nothing to say)
+- ``tables``: ``active`` / ``requests`` / ``appeals`` → grid (tables.Grid.as_dict())
+- ``requests``, ``appeals``, ``active_disclosure``, ``other_matters``: every figure, nested
+- ``previous``: last year's figures, nested (only what is known)
+- ``facts``: shares and changes (facts.build_facts)
+- ``settings``: the pack's number settings
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from .facts import build_facts
+from .findings import Finding, Location, finding
+from .model import Report, derive, nest
+from .numbers import Settings, format_count, format_money
+from .packs import Pack, environment, guarded, render_bounded
+from .tables import grids
+
+# The statements a pack's sentences.j2 defines, in report order.
+SENTENCES = (
+    "title",
+    "intro",
+    "requests_summary",
+    "applicants",
+    "outcomes",
+    "outcomes_change",
+    "active",
+    "review",
+    "litigation",
+    "appeals_none",
+    "processing_fees",
+)
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def paragraphs(text: str) -> list[str]:
+    """Staff text → paragraphs: blank lines separate them; single line breaks too (as in Word)."""
+    out = []
+    for block in _PARAGRAPH_BREAK.split(text.replace("\r\n", "\n").replace("\r", "\n")):
+        for line in block.split("\n"):
+            line = line.strip()
+            if line:
+                out.append(line)
+    return out
+
+
+def figure_text(fmt_kind: str, value: Any, settings: Settings) -> str:
+    if isinstance(value, Decimal) and fmt_kind == "money":
+        return format_money(value, settings)
+    return format_count(int(value), settings)
+
+
+def values_namespace(report: Report) -> dict[str, Any]:
+    """Every figure (inputs and derived) nested by key: requests.new.total …"""
+    return nest(derive(report.format, report.figures))
+
+
+def previous_namespace(report: Report) -> dict[str, Any]:
+    if report.previous is None:
+        return {}
+    ns = nest(derive(report.format, report.previous.figures, keep_given=True))
+    ns["year"] = report.previous.year
+    return ns
+
+
+def placeholder_namespace(report: Report, facts: dict[str, Any]) -> dict[str, Any]:
+    """What `{{ … }}` in staff text may name: every figure, last year's, meta and facts."""
+    ns = values_namespace(report)
+    ns["previous"] = previous_namespace(report)
+    ns["meta"] = report.meta
+    ns["facts"] = facts
+    return ns
+
+
+def fill_placeholders(report: Report, namespace: dict[str, Any]) -> tuple[dict[str, str], list[Finding]]:
+    """Fill `{{ requests.new.total }}` in each narrative section; unknown names are errors."""
+    from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    filled: dict[str, str] = {}
+    problems: list[Finding] = []
+    for key, text in report.narrative.items():
+        where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
+        if "{{" not in text and "{%" not in text:
+            filled[key] = text
+            continue
+        try:
+            template = env.from_string(text)
+            filled[key] = render_bounded(lambda t=template: t.generate(namespace), "正文占位符")
+        except TemplateSyntaxError as e:
+            problems.append(finding("placeholder_syntax", where, f"narrative.{key}", value=e.message))
+            filled[key] = text
+        except Exception as e:  # noqa: BLE001 - every failure names its place, never a traceback
+            cause = e.__cause__ if isinstance(e.__cause__, UndefinedError) else e
+            name = _unknown_name(text, namespace) or str(cause)
+            problems.append(finding("placeholder_unknown", where, f"narrative.{key}", value=name))
+            filled[key] = text
+    return filled, problems
+
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([^{}|]+?)\s*(\|[^{}]*)?\}\}")
+
+
+def _unknown_name(text: str, namespace: dict[str, Any]) -> str:
+    for m in _PLACEHOLDER.finditer(text):
+        node: Any = namespace
+        for part in m.group(1).split("."):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            else:
+                return m.group(1)
+    return ""
+
+
+def build_context(report: Report, pack: Pack) -> tuple[dict[str, Any], list[Finding]]:
+    """The full template context for `report` in `pack`, and any placeholder findings."""
+    settings = pack.settings
+    fmt = report.format
+    facts = build_facts(report, settings)
+    ns = placeholder_namespace(report, facts)
+    filled, problems = fill_placeholders(report, ns)
+
+    headings = {key: heading for key, heading in fmt.sections}
+    headings |= {s.key: s.heading for s in fmt.narrative if "." in s.key}
+    headings |= pack.merged_headings()
+
+    meta = dict(report.meta)
+    contact = meta.get("contact") or {}
+    contact_items = [
+        (f.label, contact.get(f.key, "")) for f in fmt.contact if f.key != "name" and contact.get(f.key)
+    ]
+    values = derive(fmt, report.figures)
+    kinds = {k: f.kind for k, f in fmt.input_figures()}
+
+    def show(key: str) -> str:
+        return figure_text(kinds.get(key, "count"), values[key], settings) if key in values else ""
+
+    context: dict[str, Any] = {
+        "format": {"key": fmt.key, "name": fmt.name, "notice": fmt.notice},
+        "meta": meta,
+        "contact_items": contact_items,
+        "headings": headings,
+        "narrative": {s.key: paragraphs(filled.get(s.key, "")) for s in fmt.narrative},
+        "tables": {k: g.as_dict() for k, g in grids(fmt, show).items()},
+        "previous": previous_namespace(report),
+        "facts": facts,
+        "settings": facts["settings"] | {"zero_groups": settings.zero_groups, "grouping": settings.grouping},
+        **values_namespace(report),
+    }
+    context["sentences"] = render_sentences(pack, context, settings)
+    context["title"] = " ".join(context["sentences"]["title"]) or f"{meta.get('organ', '')}{meta.get('year', '')}年政府信息公开工作年度报告"
+    return context, problems
+
+
+def sentence_environment(pack: Pack, settings: Settings) -> Any:
+    env = environment(pack, autoescape=False)
+    env.filters["num"] = lambda v: format_count(int(v), settings)
+    env.filters["money"] = lambda v: format_money(Decimal(v), settings)
+    return env
+
+
+def render_sentences(pack: Pack, context: dict[str, Any], settings: Settings) -> dict[str, list[str]]:
+    """Each statement from the first pack along the chain whose sentences.j2 defines it."""
+    env = sentence_environment(pack, settings)
+    variables = {
+        "f": context["facts"],
+        "meta": context["meta"],
+        "contact_items": context["contact_items"],
+        "settings": context["settings"],
+        "format": context["format"],
+        "headings": context["headings"],
+    }
+    modules = []
+    for p in pack.chain():
+        if (p.path / "sentences.j2").is_file():
+            name = f"{p.name}/sentences.j2"
+            template = guarded(lambda n=name: env.get_template(n), name)
+            modules.append((name, guarded(lambda t=template: t.make_module(variables), name)))
+    out: dict[str, list[str]] = {}
+    for sentence in SENTENCES:
+        for name, module in modules:
+            macro = getattr(module, sentence, None)
+            if macro is not None:
+                text = render_bounded(lambda m=macro: [str(m())], f"{name} 中的 {sentence}")
+                out[sentence] = paragraphs(text)
+                break
+        else:
+            out[sentence] = []
+    return out

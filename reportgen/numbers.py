@@ -1,0 +1,73 @@
+"""Number display for zh_CN through babel, rounding half-up (babel follows the decimal context)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from .compute import HALF_UP, RULES
+
+PERCENT_SIGNS = ("%", "％")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A pack's choices for numbers and prose (pack.toml [settings])."""
+
+    decimals: int = 1
+    percent_sign: str = "%"
+    grouping: bool = False
+    rounding: str = HALF_UP
+    zero_groups: str = "show"  # show: 0件 without a share; omit: leave zero groups out
+    locale: str = "zh_CN"
+
+    def problems(self) -> list[str]:
+        """What is out of range, in Chinese (empty when all is well)."""
+        out = []
+        if not isinstance(self.decimals, int) or isinstance(self.decimals, bool) or not 0 <= self.decimals <= 3:
+            out.append(f"decimals 应为0到3之间的整数，实际为{self.decimals!r}")
+        if self.percent_sign not in PERCENT_SIGNS:
+            out.append(f"percent_sign 应为“%”或“％”，实际为{self.percent_sign!r}")
+        if not isinstance(self.grouping, bool):
+            out.append(f"grouping 应为 true 或 false，实际为{self.grouping!r}")
+        if self.rounding not in RULES:
+            out.append(f"rounding 应为 {' 或 '.join(RULES)}，实际为{self.rounding!r}")
+        if self.zero_groups not in ("show", "omit"):
+            out.append(f"zero_groups 应为 show 或 omit，实际为{self.zero_groups!r}")
+        if self.locale not in ("zh_CN",):
+            out.append(f"locale 目前只支持 zh_CN，实际为{self.locale!r}")
+        return out
+
+
+def _pattern(decimals: int, grouping: bool) -> str:
+    body = "#,##0" if grouping else "0"
+    return body + ("." + "0" * decimals if decimals else "")
+
+
+def format_number(value: int | Decimal, settings: Settings, decimals: int = 0) -> str:
+    """A count (decimals=0) or an amount, with the pack's grouping, rounded half-up."""
+    from babel.numbers import format_decimal
+
+    with localcontext() as ctx:
+        ctx.rounding = ROUND_HALF_UP
+        return format_decimal(
+            Decimal(value), format=_pattern(decimals, settings.grouping), locale=settings.locale
+        )
+
+
+def format_count(value: int, settings: Settings) -> str:
+    return format_number(value, settings, 0)
+
+
+def format_percent(value: Decimal, settings: Settings) -> str:
+    """40.2 → "40.2%" (value is already in percent and rounded; trailing zeros kept)."""
+    return format_number(value, settings, settings.decimals) + settings.percent_sign
+
+
+def format_points(value: Decimal, settings: Settings) -> str:
+    """Percentage points, without sign: 38.1."""
+    return format_number(abs(value), settings, settings.decimals)
+
+
+def format_money(value: Decimal, settings: Settings, decimals: int = 2) -> str:
+    return format_number(value, settings, decimals)

@@ -1,0 +1,297 @@
+"""Template packs: find them, layer them down to `standard`, and render them sandboxed.
+
+A pack is a folder with `pack.toml` and any of `sentences.j2` (the generated statements, one
+macro each), `report.html.j2` and `report.docx`. Whatever a pack leaves out comes from the pack
+it extends. Packs are untrusted: Jinja runs in an immutable sandbox with StrictUndefined, can
+load no file outside the pack chain, and output size and rendering time are bounded.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import PackError
+from .numbers import Settings
+from .resources import templates_dir
+
+DEFAULT_PACK = "standard"
+MANIFEST = "pack.toml"
+ENV_VAR = "REPORTGEN_TEMPLATES"
+MAX_OUTPUT_CHARS = 5_000_000  # one rendered template; a real report is ~100 k
+MAX_SECONDS = 20.0  # rendering one template
+MAX_RANGE = 100_000
+MAX_DEPTH = 8  # extends chain
+
+
+@dataclass
+class Pack:
+    name: str
+    display_name: str
+    format: str
+    extends: str | None
+    path: Path
+    origin: str  # 内置 / the folder it was found in / 路径
+    raw_settings: dict[str, Any] = field(default_factory=dict)
+    headings: dict[str, str] = field(default_factory=dict)
+    parent: Pack | None = None
+
+    def chain(self) -> list[Pack]:
+        """This pack, then the pack it extends, down to `standard`."""
+        out: list[Pack] = []
+        p: Pack | None = self
+        while p is not None:
+            out.append(p)
+            p = p.parent
+        return out
+
+    @property
+    def settings(self) -> Settings:
+        merged: dict[str, Any] = {}
+        for p in reversed(self.chain()):
+            merged.update(p.raw_settings)
+        known = {f.name for f in fields(Settings)}
+        unknown = sorted(set(merged) - known)
+        if unknown:
+            raise PackError(f"不认识的设置项：{'、'.join(unknown)}", file=str(self.path / MANIFEST))
+        s = Settings(**merged)
+        problems = s.problems()
+        if problems:
+            raise PackError("；".join(problems), file=str(self.path / MANIFEST), where="[settings]")
+        return s
+
+    def merged_headings(self) -> dict[str, str]:
+        merged: dict[str, str] = {}
+        for p in reversed(self.chain()):
+            merged.update(p.headings)
+        return merged
+
+    def find_file(self, name: str) -> Path | None:
+        """The first file called `name` along the chain (child first)."""
+        for p in self.chain():
+            candidate = p.path / name
+            if candidate.is_file():
+                return candidate
+        return None
+
+
+def search_path(extra: str | Path | None = None) -> list[tuple[Path, str]]:
+    """Folders searched for packs by name, most specific first, with how each was named."""
+    dirs: list[tuple[Path, str]] = []
+    if extra:
+        dirs.append((Path(extra), "--templates"))
+    env = os.environ.get(ENV_VAR)
+    if env:
+        dirs += [(Path(d), ENV_VAR) for d in env.split(os.pathsep) if d]
+    dirs.append((templates_dir(), "内置"))
+    return dirs
+
+
+def available(extra: str | Path | None = None) -> list[Pack]:
+    """Every pack that can be found by name (first found wins for a name)."""
+    seen: dict[str, Pack] = {}
+    for folder, origin in search_path(extra):
+        if not folder.is_dir():
+            continue
+        for sub in sorted(folder.iterdir()):
+            if (sub / MANIFEST).is_file() and sub.name not in seen:
+                seen[sub.name] = load_pack(sub, origin=origin, extra=extra)
+    return list(seen.values())
+
+
+def find_pack(ref: str | Path | None = None, extra: str | Path | None = None) -> Pack:
+    """A pack by name (searched along `search_path`) or by folder path."""
+    ref = ref or DEFAULT_PACK
+    as_path = Path(ref)
+    if as_path.is_dir() or os.sep in str(ref) or "/" in str(ref) or str(ref).startswith("."):
+        if not (as_path / MANIFEST).is_file():
+            raise PackError(f"找不到模板包：{ref} 中没有 {MANIFEST}", hint="请检查 --template 的路径")
+        return load_pack(as_path, origin="路径", extra=extra)
+    for folder, origin in search_path(extra):
+        candidate = folder / str(ref)
+        if (candidate / MANIFEST).is_file():
+            return load_pack(candidate, origin=origin, extra=extra)
+    names = "、".join(p.name for p in available(extra)) or "无"
+    raise PackError(f"找不到模板包“{ref}”", hint=f"可用的模板包：{names}")
+
+
+def load_pack(path: Path, *, origin: str, extra: str | Path | None = None, _depth: int = 0) -> Pack:
+    manifest = path / MANIFEST
+    try:
+        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise PackError(f"清单格式错误：{e}", file=str(manifest)) from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise PackError("无法读取清单", file=str(manifest)) from e
+    name = str(data.get("name") or path.name)
+    extends = data.get("extends")
+    if name == DEFAULT_PACK and origin == "内置":
+        extends = None
+    elif not extends:
+        extends = DEFAULT_PACK
+    settings = data.get("settings", {})
+    headings = data.get("headings", {})
+    if not isinstance(settings, dict) or not isinstance(headings, dict):
+        raise PackError("[settings] 和 [headings] 应为表", file=str(manifest))
+    pack = Pack(
+        name=name,
+        display_name=str(data.get("display_name") or name),
+        format=str(data.get("format") or "gov-2021"),
+        extends=extends,
+        path=path.resolve(),
+        origin=origin,
+        raw_settings=settings,
+        headings={str(k): str(v) for k, v in headings.items()},
+    )
+    if extends:
+        if _depth >= MAX_DEPTH:
+            raise PackError("模板包继承层级过深（可能循环继承）", file=str(manifest))
+        if extends == name:
+            # A pack that extends a namesake (a local `standard` tweaking the built-in one).
+            parent_path = _find_other(extends, path, extra)
+        else:
+            parent_path = find_pack(extends, extra).path
+        pack.parent = load_pack(parent_path, origin="继承", extra=extra, _depth=_depth + 1)
+    return pack
+
+
+def _find_other(name: str, not_this: Path, extra: str | Path | None) -> Path:
+    for folder, _ in search_path(extra):
+        candidate = folder / name
+        if (candidate / MANIFEST).is_file() and candidate.resolve() != not_this.resolve():
+            return candidate
+    raise PackError(f"找不到被继承的模板包“{name}”", file=str(not_this / MANIFEST))
+
+
+# ---- Sandboxed Jinja ------------------------------------------------------------------------
+
+
+def environment(pack: Pack, *, autoescape: bool) -> Any:
+    """A sandboxed Jinja environment over the pack chain.
+
+    Unprefixed names resolve child first; every pack is also served under its own name as a
+    prefix (``standard/report.html.j2``), so a child extends its parent without finding itself.
+    """
+    from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    chain = pack.chain()
+    prefixed: dict[str, Any] = {}
+    for p in chain:
+        prefixed.setdefault(p.name, FileSystemLoader(str(p.path)))
+    loader = ChoiceLoader([FileSystemLoader([str(p.path) for p in chain]), PrefixLoader(prefixed)])
+    env = _BoundedEnvironment(
+        loader=loader,
+        undefined=StrictUndefined,
+        autoescape=autoescape,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def _bounded_range(*args: int) -> range:
+    r = range(*args)
+    if len(r) > MAX_RANGE:
+        raise PackError(f"模板中的 range 过大（{len(r)}项，上限{MAX_RANGE}）")
+    return r
+
+
+def _make_env_class() -> type:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class Bounded(ImmutableSandboxedEnvironment):
+        """Refuses huge string/list products and ranges; `render` is checked by `render_bounded`."""
+
+        def __init__(self, *a: Any, **kw: Any) -> None:
+            super().__init__(*a, **kw)
+            self.globals["range"] = _bounded_range
+            self.globals.pop("cycler", None)
+            self.globals.pop("joiner", None)
+            self.globals.pop("namespace", None)
+            self.globals.pop("lipsum", None)
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator in ("*", "**"):
+                size = _product_size(operator, left, right)
+                if size > MAX_OUTPUT_CHARS:
+                    raise PackError("模板中的运算结果过大，已拒绝")
+            return super().call_binop(context, operator, left, right)
+
+    # Binary operators go through call_binop only when intercepted.
+    Bounded.intercepted_binops = frozenset(["*", "**"])
+    return Bounded
+
+
+def _product_size(operator: str, left: Any, right: Any) -> int:
+    if operator == "*":
+        for a, b in ((left, right), (right, left)):
+            if isinstance(a, (str, list, tuple)) and isinstance(b, int):
+                return len(a) * b
+        return 0
+    if isinstance(left, int) and isinstance(right, int) and right > 0:
+        return int(abs(right) * max(1, abs(left).bit_length()) / 3.3)
+    return 0
+
+
+class _Lazy:
+    cls: type | None = None
+
+
+def _BoundedEnvironment(**kw: Any) -> Any:  # noqa: N802 - a factory standing in for a class
+    if _Lazy.cls is None:
+        _Lazy.cls = _make_env_class()
+    return _Lazy.cls(**kw)
+
+
+def render_bounded(render: Any, what: str) -> str:
+    """Run `render()` (a template's generate, or a list of strings) within size and time bounds."""
+
+    def collect() -> str:
+        start = time.monotonic()
+        parts: list[str] = []
+        size = 0
+        for chunk in render():
+            size += len(chunk)
+            if size > MAX_OUTPUT_CHARS:
+                raise PackError(f"{what}：输出超过{MAX_OUTPUT_CHARS}个字符，已停止")
+            if time.monotonic() - start > MAX_SECONDS:
+                raise PackError(f"{what}：渲染超过{MAX_SECONDS:.0f}秒，已停止")
+            parts.append(chunk)
+        return "".join(parts)
+
+    return guarded(collect, what)
+
+
+def guarded(call: Any, what: str) -> Any:
+    """Call into a pack's templates; every Jinja failure becomes a `PackError` saying where."""
+    from jinja2 import TemplateError
+    from jinja2.exceptions import SecurityError
+
+    try:
+        return call()
+    except SecurityError as e:
+        raise PackError(f"{what}：模板试图进行不安全的操作，已拒绝（{e}）") from e
+    except TemplateError as e:
+        raise PackError(f"{what}：{describe_template_error(e)}") from e
+    except RecursionError as e:
+        raise PackError(f"{what}：模板递归过深，已停止") from e
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError, OverflowError) as e:
+        raise PackError(f"{what}：模板运行出错（{type(e).__name__}：{e}）") from e
+
+
+def describe_template_error(e: Exception) -> str:
+    """A Jinja error in Chinese, with the file and line where Jinja knows them."""
+    from jinja2 import TemplateSyntaxError, UndefinedError
+
+    if isinstance(e, TemplateSyntaxError):
+        where = f"{e.filename or e.name or '模板'}第{e.lineno}行"
+        return f"{where}语法错误：{e.message}"
+    if isinstance(e, UndefinedError):
+        return f"使用了不存在的变量或宏：{e.message}"
+    return str(e)
