@@ -1,0 +1,204 @@
+"""The command line: thin. Parse, call the pipeline, print findings, map outcomes to exit codes.
+
+Exit status: 0 success, 1 invalid data (findings printed), 2 unreadable input or misuse.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import ReportgenError
+from .findings import ERROR, INFO, SEVERITY_LABEL, WARNING, Finding
+
+EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _funnel(fn: Callable[..., int | None]) -> Callable[..., None]:
+    """The one error funnel: reportgen's errors → message and exit 2; never a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        verbose = bool(click.get_current_context().find_root().params.get("verbose"))
+        try:
+            code = fn(*args, **kwargs) or EXIT_OK
+        except ReportgenError as e:
+            if verbose:
+                import traceback
+
+                traceback.print_exc()
+            click.echo(f"错误：{e}", err=True)
+            code = e.exit_code
+        except KeyboardInterrupt:
+            click.echo("已取消。", err=True)
+            code = 130
+        except Exception as e:  # a bug of ours: a short message, the traceback only with -v
+            if verbose:
+                raise
+            click.echo(
+                f"内部错误（{type(e).__name__}：{e}）。请加 --verbose 重试，并把输出报告给维护者。", err=True
+            )
+            code = 3
+        sys.exit(code)
+
+    return wrapper
+
+
+def print_findings(findings: Iterable[Finding], *, show_info: bool = False, file: str = "") -> None:
+    """Errors and warnings one per line; notes (blank cells read as 0 …) counted unless asked for."""
+    findings = list(findings)
+    shown = [f for f in findings if show_info or f.severity != INFO]
+    order = {ERROR: 0, WARNING: 1, INFO: 2}
+    for f in sorted(shown, key=lambda f: order[f.severity]):
+        colour = {"error": "red", "warning": "yellow"}.get(f.severity)
+        label = click.style(f"[{SEVERITY_LABEL[f.severity]}]", fg=colour, bold=f.severity == ERROR)
+        prefix = f"{file}：" if file else ""
+        click.echo(f"{label} {prefix}{f}")
+    infos = Counter(f.message for f in findings if f.severity == INFO)
+    if infos and not show_info:
+        n = sum(infos.values())
+        click.echo(f"[提示] 另有{n}条提示（如空白单元格按0计），加 --all 查看。")
+    counts = Counter(f.severity for f in findings)
+    click.echo(f"共{counts[ERROR]}个错误，{counts[WARNING]}个警告。")
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="reportgen", message="reportgen %(version)s")
+@click.option("-v", "--verbose", is_flag=True, help="出错时显示详细的内部信息（供技术人员排查）。")
+def main(verbose: bool) -> None:
+    """政府信息公开工作年度报告生成器。
+
+    \b
+    典型流程：
+      reportgen init 工作簿.xlsx --organ 某某区人民政府 --year 2025
+      （在Excel/WPS中填写工作簿）
+      reportgen check 工作簿.xlsx
+      reportgen build 工作簿.xlsx -o 输出文件夹
+    """
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--organ", default="", help="报告机关全称，如“临沂市兰山区人民政府”。")
+@click.option("--year", type=int, default=None, help="统计年度，如 2025。")
+@click.option(
+    "--previous",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="上年的工作簿或JSON：填入“上年数据”表，并把上年“结转下年度继续办理”填为本年“上年结转”。",
+)
+@click.option("--force", is_flag=True, help="覆盖已存在的文件。")
+@_funnel
+def init(out: Path, organ: str, year: int | None, previous: Path | None, force: bool) -> int:
+    """生成一份待填写的工作簿。
+
+    例：reportgen init 兰山区2025.xlsx --organ 临沂市兰山区人民政府 --year 2025 --previous 兰山区2024.xlsx
+    """
+    from .errors import UserError
+    from .workbook import init_workbook
+
+    if out.suffix.lower() != ".xlsx":
+        raise UserError("工作簿文件名应以 .xlsx 结尾", file=str(out))
+    if out.exists() and not force:
+        raise UserError("文件已存在", file=str(out), hint="如需覆盖，请加 --force")
+    init_workbook(out, organ=organ, year=year, previous_path=previous)
+    click.echo(f"已生成工作簿：{out}")
+    click.echo("请在Excel或WPS中填写黄色单元格，然后运行：reportgen check " + str(out))
+    return EXIT_OK
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="以JSON输出检查结果，供其他系统使用。")
+@click.option("--all", "show_info", is_flag=True, help="同时列出全部提示。")
+@_funnel
+def check(source: Path, as_json: bool, show_info: bool) -> int:
+    """检查工作簿或JSON数据：勾稽关系、数据类型、与上年数据的衔接、正文中的数字。
+
+    例：reportgen check 兰山区2025.xlsx
+    """
+    from .pipeline import check as run_check
+    from .pipeline import load, to_json
+
+    report = load(source)
+    findings = run_check(report)
+    errors = any(f.severity == ERROR for f in findings)
+    if as_json:
+        click.echo(to_json({"file": str(source), "ok": not errors, "findings": [f.as_dict() for f in findings]}), nl=False)
+    else:
+        print_findings(findings, show_info=show_info)
+        if not errors:
+            click.echo(click.style("检查通过。", fg="green"))
+    return EXIT_INVALID if errors else EXIT_OK
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="输出文件夹。")
+@click.option("-f", "--format", "formats", default="docx,html", show_default=True,
+              help="输出格式，逗号分隔：docx,html,pdf,json。")
+@click.option("-t", "--template", "template", default=None, help="模板包名称或文件夹路径（默认 standard）。")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="另外查找模板包的文件夹（也可用环境变量 REPORTGEN_TEMPLATES）。")
+@click.option("--all", "show_info", is_flag=True, help="同时列出全部提示。")
+@_funnel
+def build(sources: tuple[Path, ...], outdir: Path, formats: str, template: str | None,
+          templates_dir: Path | None, show_info: bool) -> int:
+    """检查数据并生成年度报告（默认 DOCX 和 HTML；有 LibreOffice 时可生成 PDF）。
+
+    不给输入文件时，生成内置的样例报告（临沂市兰山区2021年）。
+
+    例：reportgen build 兰山区2025.xlsx -o 报告 --format docx,html,pdf --template lanshan
+    """
+    from .packs import find_pack
+    from .pipeline import build as run_build
+    from .pipeline import parse_formats
+    from .resources import sample_workbook
+
+    chosen = parse_formats(formats)
+    pack = find_pack(template, templates_dir)
+    if not sources:
+        sources = (sample_workbook(),)
+        click.echo(f"未指定输入文件，使用样例：{sources[0]}")
+    failed = 0
+    for source in sources:
+        result = run_build(source, outdir, chosen, pack)
+        print_findings(result.findings, show_info=show_info, file=str(source) if len(sources) > 1 else "")
+        if result.failed:
+            failed += 1
+            click.echo(click.style(f"存在错误，未生成报告：{source}", fg="red"), err=True)
+            continue
+        for path in result.outputs:
+            click.echo(f"已生成：{path}")
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+@main.group(context_settings=CONTEXT)
+def templates() -> None:
+    """管理模板包：列出、复制、检查。"""
+
+
+@templates.command("list", context_settings=CONTEXT)
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="另外查找模板包的文件夹。")
+@_funnel
+def templates_list(templates_dir: Path | None) -> int:
+    """列出可用的模板包。"""
+    from .packs import available
+
+    for pack in available(templates_dir):
+        extends = pack.extends or "—"
+        click.echo(f"{pack.name}\t{pack.display_name}\t继承：{extends}\t来源：{pack.origin}（{pack.path}）")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

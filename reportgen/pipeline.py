@@ -1,0 +1,174 @@
+"""The pipeline as a library: load → check → compute → render, usable without the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import checks
+from .context import build_context, fill_placeholders, placeholder_namespace
+from .errors import OutputError, UserError
+from .facts import build_facts
+from .findings import Finding, has_errors
+from .model import Report
+from .numbers import Settings
+from .packs import Pack, find_pack
+from .readers import load
+from .textcheck import stale_numbers
+
+FORMATS = ("docx", "html", "pdf", "json")
+DEFAULT_FORMATS = ("docx", "html")
+
+
+def check(report: Report) -> list[Finding]:
+    """Every finding: reading notes, identities, years, placeholders and stale numbers in text."""
+    findings = checks.check(report)
+    namespace = placeholder_namespace(report, build_facts(report, Settings()))
+    filled, problems = fill_placeholders(report, namespace)
+    findings += problems
+    findings += stale_numbers(report, filled)
+    return findings
+
+
+def output_stem(report: Report) -> str:
+    """临沂市兰山区人民政府2021年政府信息公开工作年度报告 (safe as a Windows file name)."""
+    organ = str(report.meta.get("organ") or "未命名机关")
+    year = report.meta.get("year") or ""
+    stem = f"{organ}{year}年政府信息公开工作年度报告"
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", stem).strip(" .") or "report"
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, tuple):
+        return list(value)
+    raise TypeError(type(value).__name__)
+
+
+def computed_model(report: Report, context: dict[str, Any], findings: list[Finding]) -> dict[str, Any]:
+    """The whole computed model for `--format json`: inputs, derived figures, facts, sentences."""
+    fmt = report.format
+    return {
+        "format": fmt.key,
+        "meta": context["meta"],
+        "title": context["title"],
+        "settings": context["settings"],
+        "active_disclosure": context.get(fmt.active.key, {}),
+        "requests": context.get(fmt.requests.key, {}),
+        "appeals": context.get(fmt.appeals.key, {}),
+        "other_matters": context.get("other_matters", {}),
+        "previous": context["previous"],
+        "facts": context["facts"],
+        "sentences": context["sentences"],
+        "headings": context["headings"],
+        "narrative": context["narrative"],
+        "findings": [f.as_dict() for f in findings],
+    }
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1, default=_default) + "\n"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temp file in the same folder, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def check_output_dir(outdir: Path) -> None:
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"无法创建输出文件夹（{e.strerror}）", file=str(outdir)) from e
+    if not os.access(outdir, os.W_OK):
+        raise OutputError("输出文件夹不可写", file=str(outdir), hint="请换一个文件夹，或检查文件夹权限")
+
+
+@dataclass
+class BuildResult:
+    source: str
+    outputs: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return has_errors(self.findings)
+
+
+def build(
+    source: str | Path,
+    outdir: str | Path,
+    formats: tuple[str, ...] = DEFAULT_FORMATS,
+    pack: Pack | None = None,
+) -> BuildResult:
+    """Check `source`, and when it has no errors render it into `outdir` in `formats`."""
+    report = load(source)
+    result = BuildResult(str(source))
+    result.findings = check(report)
+    if result.failed:
+        return result
+    pack = pack or find_pack()
+    context, problems = build_context(report, pack)
+    result.findings += [p for p in problems if p not in result.findings]
+    out = Path(outdir)
+    check_output_dir(out)
+    stem = output_stem(report)
+    try:
+        if "json" in formats:
+            path = out / f"{stem}.json"
+            write_atomic(path, to_json(computed_model(report, context, result.findings)).encode("utf-8"))
+            result.outputs.append(path)
+        if "html" in formats:
+            from .render_html import render_html
+
+            path = out / f"{stem}.html"
+            write_atomic(path, render_html(context, pack).encode("utf-8"))
+            result.outputs.append(path)
+        if "docx" in formats or "pdf" in formats:
+            from .render_docx import render_docx
+
+            docx = out / f"{stem}.docx"
+            render_docx(context, pack, docx)
+            if "docx" in formats:
+                result.outputs.append(docx)
+            if "pdf" in formats:
+                from .render_pdf import docx_to_pdf
+
+                pdf = out / f"{stem}.pdf"
+                docx_to_pdf(docx, pdf)
+                result.outputs.append(pdf)
+                if "docx" not in formats:
+                    docx.unlink(missing_ok=True)
+    except PermissionError as e:
+        raise OutputError(
+            "无法写入输出文件（文件可能正在Word/WPS中打开）", file=str(e.filename or out)
+        ) from e
+    return result
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(x.strip().lower() for x in text.split(",") if x.strip()))
+    unknown = [x for x in chosen if x not in FORMATS]
+    if unknown or not chosen:
+        raise UserError(
+            f"不认识的输出格式：{'、'.join(unknown) or '（空）'}", hint=f"可选：{','.join(FORMATS)}"
+        )
+    return chosen
+
+
+__all__ = ["load", "check", "build", "build_context", "find_pack", "computed_model", "output_stem"]
