@@ -167,6 +167,10 @@ def build_context(report: Report, pack: Pack) -> tuple[dict[str, Any], list[Find
     return context, problems
 
 
+def _year_before(year: Any) -> Any:
+    return year - 1 if isinstance(year, int) else "上"
+
+
 def sentence_environment(pack: Pack, settings: Settings) -> Any:
     env = environment(pack, autoescape=False)
     env.filters["num"] = lambda v: format_count(int(v), settings)
@@ -184,6 +188,7 @@ def render_sentences(pack: Pack, context: dict[str, Any], settings: Settings) ->
         "settings": context["settings"],
         "format": context["format"],
         "headings": context["headings"],
+        "previous_year": context["previous"].get("year") or _year_before(context["meta"].get("year")),
     }
     modules = []
     for p in pack.chain():

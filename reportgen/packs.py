@@ -129,8 +129,8 @@ def load_pack(path: Path, *, origin: str, extra: str | Path | None = None, _dept
         raise PackError("无法读取清单", file=str(manifest)) from e
     name = str(data.get("name") or path.name)
     extends = data.get("extends")
-    if name == DEFAULT_PACK and origin == "内置":
-        extends = None
+    if path.resolve() == (templates_dir() / DEFAULT_PACK).resolve():
+        extends = None  # the root of every chain
     elif not extends:
         extends = DEFAULT_PACK
     settings = data.get("settings", {})

@@ -1,0 +1,29 @@
+"""Shared fixtures: the sample report and built contexts."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from reportgen.context import build_context
+from reportgen.packs import find_pack
+from reportgen.readers import from_document
+from reportgen.resources import sample_json
+
+
+@pytest.fixture(scope="session")
+def sample_doc() -> dict:
+    return json.loads(sample_json().read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def doc(sample_doc) -> dict:
+    """A fresh, mutable copy of the sample JSON document."""
+    return copy.deepcopy(sample_doc)
+
+
+def sentences_of(document: dict, pack: str = "standard") -> dict[str, list[str]]:
+    context, _ = build_context(from_document(document, source="test.json"), find_pack(pack))
+    return context["sentences"]
