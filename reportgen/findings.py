@@ -21,6 +21,12 @@ CODES: dict[str, tuple[str, str]] = {
     "blank_as_zero": (INFO, "“{value}”按0计"),
     "text_number": (WARNING, "“{value}”按数字{number}读取，请改为直接输入数字"),
     "table_empty": (WARNING, "{table}全部为空（按0计），请确认本年度确无相关数据"),
+    "formula_input": (WARNING, "此处应直接填写数字，现为公式“{formula}”，已按其计算结果{value}读取"),
+    "formula_no_value": (
+        ERROR,
+        "此处应直接填写数字，现为公式“{formula}”，且文件中没有保存计算结果，请改为直接填写数字",
+    ),
+    "cell_error": (ERROR, "单元格为错误值{value}，请改为直接填写数字"),
     "total_not_checked": (INFO, "{label}为公式，读取时未保存计算结果，已按各项重新计算"),
     "missing_meta": (ERROR, "缺少{label}"),
     "bad_year": (ERROR, "统计年度应为四位年份，实际为“{value}”"),
