@@ -141,7 +141,7 @@ def check(source: Path, as_json: bool, show_info: bool) -> int:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path(),
               show_default=True, help="输出文件夹。")
 @click.option("-f", "--format", "formats", default="docx,html", show_default=True,
               help="输出格式，逗号分隔：docx,html,pdf,json。")
@@ -197,6 +197,51 @@ def templates_list(templates_dir: Path | None) -> int:
     for pack in available(templates_dir):
         extends = pack.extends or "—"
         click.echo(f"{pack.name}\t{pack.display_name}\t继承：{extends}\t来源：{pack.origin}（{pack.path}）")
+    return EXIT_OK
+
+
+@templates.command("new", context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--from", "source", default="standard", show_default=True, help="复制哪个模板包。")
+@click.option("-o", "--output", "dest", type=click.Path(file_okay=False, path_type=Path), default=Path(),
+              show_default=True, help="新模板包放在哪个文件夹下。")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="另外查找模板包的文件夹。")
+@_funnel
+def templates_new(name: str, source: str, dest: Path, templates_dir: Path | None) -> int:
+    """复制一个模板包以便修改（含可直接用Word/WPS打开的 report.docx）。
+
+    例：reportgen templates new 某某市 --from lanshan
+    """
+    from .packs import find_pack
+    from .packtools import new_pack
+
+    path = new_pack(name, find_pack(source, templates_dir), dest)
+    click.echo(f"已生成模板包：{path}")
+    shown = path if path.is_absolute() else Path(path)
+    click.echo(f"使用：reportgen build 工作簿.xlsx --template {shown.as_posix() if not path.is_absolute() else path}")
+    return EXIT_OK
+
+
+@templates.command("check", context_settings=CONTEXT)
+@click.argument("pack")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="另外查找模板包的文件夹。")
+@_funnel
+def templates_check(pack: str, templates_dir: Path | None) -> int:
+    """用样例数据试生成，检查模板包的语法错误、未知变量或宏、超出范围的设置。
+
+    例：reportgen templates check ./某某市
+    """
+    from .packtools import check_pack
+
+    problems = check_pack(pack, templates_dir)
+    for line in problems:
+        click.echo(click.style("[错误] ", fg="red") + line)
+    if problems:
+        click.echo(f"共{len(problems)}个问题。")
+        return EXIT_INVALID
+    click.echo(click.style("模板包检查通过。", fg="green"))
     return EXIT_OK
 
 

@@ -191,17 +191,18 @@ def render_sentences(pack: Pack, context: dict[str, Any], settings: Settings) ->
         "previous_year": context["previous"].get("year") or _year_before(context["meta"].get("year")),
     }
     modules = []
-    for p in pack.chain():
+    for i, p in enumerate(pack.chain()):
         if (p.path / "sentences.j2").is_file():
-            name = f"{p.name}/sentences.j2"
-            template = guarded(lambda n=name: env.get_template(n), name)
-            modules.append((name, guarded(lambda t=template: t.make_module(variables), name)))
+            name = f"@{i}/sentences.j2"
+            template = guarded(lambda n=name: env.get_template(n), f"{p.name}/sentences.j2")
+            modules.append((p, guarded(lambda t=template: t.make_module(variables), f"{p.name}/sentences.j2")))
     out: dict[str, list[str]] = {}
     for sentence in SENTENCES:
-        for name, module in modules:
+        for p, module in modules:
             macro = getattr(module, sentence, None)
             if macro is not None:
-                text = render_bounded(lambda m=macro: [str(m())], f"{name} 中的 {sentence}")
+                where = f"{p.name}/sentences.j2 中的 {sentence}"
+                text = render_bounded(lambda m=macro: [str(m())], where)
                 out[sentence] = paragraphs(text)
                 break
         else:

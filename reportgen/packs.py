@@ -177,12 +177,13 @@ def environment(pack: Pack, *, autoescape: bool) -> Any:
     prefix (``standard/report.html.j2``), so a child extends its parent without finding itself.
     """
     from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     chain = pack.chain()
     prefixed: dict[str, Any] = {}
-    for p in chain:
-        prefixed.setdefault(p.name, FileSystemLoader(str(p.path)))
+    for i, p in enumerate(chain):
+        # By name the deepest pack wins, so a namesake child's "standard/…" is its parent's;
+        # "@i/…" addresses each pack of the chain exactly (used to find each one's macros).
+        prefixed[p.name] = prefixed[f"@{i}"] = FileSystemLoader(str(p.path))
     loader = ChoiceLoader([FileSystemLoader([str(p.path) for p in chain]), PrefixLoader(prefixed)])
     env = _BoundedEnvironment(
         loader=loader,
@@ -269,20 +270,51 @@ def render_bounded(render: Any, what: str) -> str:
 
 
 def guarded(call: Any, what: str) -> Any:
-    """Call into a pack's templates; every Jinja failure becomes a `PackError` saying where."""
+    """Call into a pack's templates; every failure becomes a `PackError` naming file and line."""
     from jinja2 import TemplateError
     from jinja2.exceptions import SecurityError
 
     try:
         return call()
+    except PackError as e:
+        if str(e).startswith(what):
+            raise
+        raise PackError(f"{what}{_where_in_template()}：{e}") from e
     except SecurityError as e:
-        raise PackError(f"{what}：模板试图进行不安全的操作，已拒绝（{e}）") from e
+        raise PackError(f"{what}{_where_in_template()}：模板试图进行不安全的操作，已拒绝（{e}）") from e
     except TemplateError as e:
-        raise PackError(f"{what}：{describe_template_error(e)}") from e
+        raise PackError(f"{what}{_where_in_template()}：{describe_template_error(e)}") from e
     except RecursionError as e:
         raise PackError(f"{what}：模板递归过深，已停止") from e
-    except (TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError, OverflowError) as e:
-        raise PackError(f"{what}：模板运行出错（{type(e).__name__}：{e}）") from e
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError, OverflowError,
+            MemoryError) as e:
+        raise PackError(f"{what}{_where_in_template()}：模板运行出错（{type(e).__name__}：{e}）") from e
+
+
+def _where_in_template() -> str:
+    """'（sentences.j2第3行）' for the exception being handled, from Jinja's line mapping."""
+    import sys
+    import traceback
+
+    from jinja2.debug import rewrite_traceback_stack
+
+    exc = sys.exc_info()[1]
+    if exc is None:
+        return ""
+    lineno = getattr(exc, "lineno", None)
+    filename = getattr(exc, "filename", None)
+    if lineno and filename:
+        return f"（{Path(str(filename)).name}第{lineno}行）"
+    try:
+        rewritten = rewrite_traceback_stack()
+    except Exception:  # noqa: BLE001 - a location is a courtesy, never a new failure
+        return ""
+    found = ""
+    for frame in traceback.extract_tb(rewritten.__traceback__):
+        name = Path(frame.filename).name
+        if name.endswith((".j2", ".jinja", ".html")) and frame.lineno:
+            found = f"（{name}第{frame.lineno}行）"
+    return found
 
 
 def describe_template_error(e: Exception) -> str:

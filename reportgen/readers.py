@@ -13,7 +13,7 @@ from typing import Any
 from .errors import UnreadableInput, UserError
 from .findings import Finding, Location, finding
 from .formats import FORMATS, Format, get_format
-from .model import Number, Previous, Report
+from .model import Previous, Report
 from .values import parse_figure
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}

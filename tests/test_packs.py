@@ -1,0 +1,128 @@
+"""Template packs: layering, one-macro overrides, the sandbox and `templates check`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import sentences_of
+
+from reportgen.context import build_context
+from reportgen.errors import PackError
+from reportgen.packs import available, find_pack
+from reportgen.packtools import check_pack, new_pack
+from reportgen.readers import from_document
+
+
+def make_pack(root: Path, name: str, manifest: str = "", **files: str) -> Path:
+    d = root / name
+    d.mkdir(parents=True)
+    (d / "pack.toml").write_text(f'name = "{name}"\n{manifest}', encoding="utf-8")
+    for filename, text in files.items():
+        (d / filename.replace("__", ".")).write_text(text, encoding="utf-8")
+    return d
+
+
+def test_builtin_packs_are_listed_with_their_parents():
+    packs = {p.name: p for p in available()}
+    assert packs["standard"].extends is None
+    assert packs["lanshan"].extends == "standard"
+    assert packs["lanshan"].display_name.startswith("临沂市兰山区")
+
+
+def test_overriding_one_macro_changes_exactly_that_sentence(doc, tmp_path):
+    make_pack(tmp_path, "one", "", sentences__j2="{% macro processing_fees() %}本年度信息处理费：{{ f.other_matters.processing_fees.amount_yuan }}元。{% endmacro %}")
+    base = sentences_of(doc)
+    changed = sentences_of(doc, str(tmp_path / "one"))
+    assert changed["processing_fees"] == ["本年度信息处理费：840元。"]
+    assert {k: v for k, v in changed.items() if k != "processing_fees"} == {
+        k: v for k, v in base.items() if k != "processing_fees"
+    }
+
+
+def test_inheritance_over_two_levels(doc, tmp_path):
+    make_pack(tmp_path, "city", 'extends = "lanshan"\n[settings]\npercent_sign = "％"\n[headings]\nproblems = "五、存在的主要问题和改进措施"\n')
+    make_pack(tmp_path, "district", 'extends = "city"\n[headings]\n"overview.active" = "（一）主动公开"\n')
+    pack = find_pack("district", tmp_path)
+    assert [p.name for p in pack.chain()] == ["district", "city", "lanshan", "standard"]
+    context, _ = build_context(from_document(doc), pack)
+    assert context["headings"]["problems"] == "五、存在的主要问题和改进措施"  # from city
+    assert context["headings"]["overview.active"] == "（一）主动公开"  # own
+    assert context["headings"]["overview.platforms"] == "（四）平台建设管理情况"  # from lanshan
+    summary = "".join(context["sentences"]["requests_summary"])
+    assert "占答复总量的0.5％" in summary  # lanshan's macro, lanshan's rounding, city's sign
+
+
+def test_a_pack_extending_its_namesake_does_not_recurse(doc, tmp_path):
+    make_pack(tmp_path, "standard", 'extends = "standard"\n[settings]\ndecimals = 2\n')
+    pack = find_pack("standard", tmp_path)
+    assert len(pack.chain()) == 2
+    context, _ = build_context(from_document(doc), pack)
+    assert "占40.18%" in context["sentences"]["outcomes"][0]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ cycler.__init__.__globals__ }}",
+        "{{ f.__class__.__init__.__globals__ }}",
+        "{% include '/etc/passwd' %}",
+        "{% include '../../../../etc/passwd' %}",
+        "{{ 'x' * 10**9 }}",
+        "{{ 'x' * 100000 * 100000 }}",
+        "{% for i in range(10**9) %}{% endfor %}",
+        "{% set l = [] %}{{ l.append(1) }}",
+    ],
+)
+def test_sandbox_refuses_escapes_with_a_clear_message(doc, tmp_path, body):
+    make_pack(tmp_path, "evil", "", sentences__j2="{% macro processing_fees() %}" + body + "{% endmacro %}")
+    with pytest.raises(PackError) as info:
+        sentences_of(doc, str(tmp_path / "evil"))
+    message = str(info.value)
+    assert "processing_fees" in message
+    assert "root:" not in message and "Traceback" not in message
+
+
+def test_bad_settings_are_refused_with_what_is_wrong(tmp_path):
+    make_pack(tmp_path, "bad", '[settings]\ndecimals = 7\npercent_sign = "pct"\nrounding = "bankers"\n')
+    with pytest.raises(PackError) as info:
+        _ = find_pack(str(tmp_path / "bad")).settings
+    message = str(info.value)
+    assert "decimals" in message and "percent_sign" in message and "rounding" in message
+    assert "pack.toml" in message
+
+
+def test_unknown_pack_names_the_available_ones():
+    with pytest.raises(PackError) as info:
+        find_pack("不存在的包")
+    assert "standard" in str(info.value) and "lanshan" in str(info.value)
+
+
+def test_templates_check_finds_syntax_error_with_file_and_line(tmp_path):
+    make_pack(tmp_path, "broken", "", sentences__j2="{% macro outcomes() %}\n第二行\n{% if %}\n{% endmacro %}\n")
+    problems = check_pack(str(tmp_path / "broken"))
+    assert len(problems) == 1
+    assert "sentences.j2第3行" in problems[0] and "语法错误" in problems[0]
+
+
+def test_templates_check_finds_unknown_variable_with_file_and_line(tmp_path):
+    make_pack(tmp_path, "typo", "", sentences__j2="{% macro outcomes() %}\n{{ f.requests.handeld }}\n{% endmacro %}\n")
+    problems = check_pack(str(tmp_path / "typo"))
+    assert len(problems) == 1
+    assert "sentences.j2第2行" in problems[0] and "handeld" in problems[0]
+
+
+def test_templates_check_finds_bad_setting(tmp_path):
+    make_pack(tmp_path, "setting", '[settings]\nzero_groups = "hide"\n')
+    problems = check_pack(str(tmp_path / "setting"))
+    assert len(problems) == 1 and "zero_groups" in problems[0] and "pack.toml" in problems[0]
+
+
+def test_templates_new_copies_a_pack_that_extends_its_source(tmp_path):
+    path = new_pack("某某市", find_pack("lanshan"), tmp_path)
+    assert (path / "report.docx").is_file() and (path / "sentences.j2").is_file()
+    pack = find_pack(str(path))
+    assert pack.extends == "lanshan" and pack.settings.rounding == "largest_remainder"
+    assert pack.merged_headings()["overview.platforms"] == "（四）平台建设管理情况"
