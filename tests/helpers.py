@@ -1,0 +1,65 @@
+"""Small helpers for tests: fill a workbook's cells, convert with LibreOffice."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+from typing import Any
+
+from reportgen.model import Report
+from reportgen.workbook import layout
+
+
+def fill_workbook(path: Path, report: Report) -> None:
+    """Type `report`'s figures, meta, text and last-year figures into the workbook's input cells."""
+    import openpyxl
+
+    lay = layout(report.format)
+    values: dict[str, Any] = dict(report.figures)
+    for k, v in report.meta.items():
+        if k == "contact":
+            values.update({f"meta.contact.{ck}": cv for ck, cv in v.items()})
+        elif k != "short_name" or v != report.meta.get("organ"):
+            values[f"meta.{k}"] = v
+    values.update({f"narrative.{k}": v for k, v in report.narrative.items()})
+    if report.previous:
+        values.update({f"previous.{k}": v for k, v in report.previous.figures.items()})
+        values["previous.year"] = report.previous.year
+    wb = openpyxl.load_workbook(path)
+    for key, value in values.items():
+        if value in (None, ""):
+            continue
+        slot = lay.slots[key]
+        wb[slot.sheet][slot.cell] = value
+    wb.save(path)
+
+
+def set_cells(path: Path, cells: dict[tuple[str, str], Any]) -> None:
+    """Write values (or formulas, or None) into cells, as a clerk would type them."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    for (sheet, cell), value in cells.items():
+        wb[sheet][cell] = value
+    wb.save(path)
+
+
+def soffice_convert(src: Path, outdir: Path, to: str = "xlsx") -> Path:
+    """Convert with LibreOffice headless (recalculating formulas); a fresh profile per call."""
+    profile = Path("/tmp") / f"lo-profile-{uuid.uuid4().hex}"
+    outdir.mkdir(parents=True, exist_ok=True)
+    try:
+        subprocess.run(
+            [
+                "soffice", f"-env:UserInstallation=file://{profile}", "--headless",
+                "--convert-to", to, "--outdir", str(outdir), str(src),
+            ],
+            check=True, capture_output=True, timeout=180,
+        )
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    out = outdir / f"{src.stem}.{to}"
+    assert out.exists(), f"LibreOffice did not write {out}"
+    return out
