@@ -1,0 +1,339 @@
+"""Generate templates/standard/report.docx: the standard pack's Word template (GB/T 9704 layout)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "templates" / "standard" / "report.docx"
+
+# GB/T 9704-2012 《党政机关公文格式》: 三号 = 16pt, 二号 = 22pt, 四号 = 14pt, 五号 = 10.5pt;
+# 28 characters × 22 lines per page, which with a 16pt body gives a fixed 28.95pt line.
+BODY_PT = 16
+TITLE_PT = 22
+LINE_PT = 28.95
+TABLE_PT = 12  # 小四; table 3 asks for 五号 and table 4 for 小五 in their tags
+PAGE_NUMBER_PT = 14
+LATIN = "Times New Roman"
+
+# style name → ASCII style id (Word and WPS both cope better with ASCII ids than Chinese ones).
+STYLE_IDS = {
+    "报告标题": "ReportTitle",
+    "一级标题": "ReportHeading1",
+    "二级标题": "ReportHeading2",
+    "正文": "ReportBody",
+    "表格文字": "ReportTableText",
+    "页码": "ReportPageNumber",
+    "报告表格": "ReportTable",
+}
+
+
+def set_fonts(rpr_owner, east_asia: str, size_pt: float | None = None, latin: str = LATIN) -> None:
+    """Set ascii/hAnsi/eastAsia fonts on a style: Word uses w:eastAsia for Chinese text."""
+    rpr = rpr_owner.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+    fonts.set(qn("w:cs"), latin)
+    if size_pt is not None:
+        for tag in ("w:sz", "w:szCs"):
+            el = rpr.find(qn(tag))
+            if el is None:
+                el = OxmlElement(tag)
+                rpr.append(el)
+            el.set(qn("w:val"), str(round(size_pt * 2)))
+
+
+def paragraph_style(doc, name: str, *, east_asia: str, size_pt: float, base: str = "Normal"):
+    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.style_id = STYLE_IDS[name]
+    style.base_style = doc.styles[base]
+    style.quick_style = True
+    set_fonts(style.element, east_asia, size_pt)
+    return style
+
+
+def first_line_indent_chars(style, chars: int, size_pt: float) -> None:
+    """Indent by characters (firstLineChars), so it stays two characters if the size changes."""
+    style.paragraph_format.first_line_indent = Pt(chars * size_pt)
+    ind = style.element.get_or_add_pPr().find(qn("w:ind"))
+    ind.set(qn("w:firstLineChars"), str(chars * 100))
+
+
+def outline_level(style, level: int) -> None:
+    """Give a custom heading style an outline level, so Word's navigation pane lists it."""
+    ppr = style.element.get_or_add_pPr()
+    el = OxmlElement("w:outlineLvl")
+    el.set(qn("w:val"), str(level))
+    ppr.append(el)
+
+
+def fixed_lines(style, line_pt: float = LINE_PT) -> None:
+    pf = style.paragraph_format
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Pt(line_pt)
+    pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
+
+
+def define_styles(doc) -> None:
+    normal = doc.styles["Normal"]
+    set_fonts(normal.element, "仿宋_GB2312", BODY_PT)
+    # Chinese as the East-Asian language: line breaking and punctuation rules, spell check.
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    normal.element.get_or_add_rPr().append(lang)
+    normal.paragraph_format.widow_control = True
+
+    title = paragraph_style(doc, "报告标题", east_asia="方正小标宋简体", size_pt=TITLE_PT)
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    fixed_lines(title, 36)
+    title.paragraph_format.space_after = Pt(LINE_PT)
+    title.paragraph_format.keep_with_next = True
+    title.next_paragraph_style = doc.styles["Normal"]
+
+    body = paragraph_style(doc, "正文", east_asia="仿宋_GB2312", size_pt=BODY_PT)
+    body.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    fixed_lines(body)
+    first_line_indent_chars(body, 2, BODY_PT)
+
+    h1 = paragraph_style(doc, "一级标题", east_asia="黑体", size_pt=BODY_PT, base="正文")
+    h1.paragraph_format.keep_with_next = True
+    outline_level(h1, 0)
+    h1.next_paragraph_style = body
+
+    h2 = paragraph_style(doc, "二级标题", east_asia="楷体_GB2312", size_pt=BODY_PT, base="正文")
+    h2.paragraph_format.keep_with_next = True
+    outline_level(h2, 1)
+    h2.next_paragraph_style = body
+
+    cell = paragraph_style(doc, "表格文字", east_asia="仿宋_GB2312", size_pt=TABLE_PT)
+    cell.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    cell.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    cell.paragraph_format.space_before = Pt(0)
+    cell.paragraph_format.space_after = Pt(0)
+    cell.paragraph_format.first_line_indent = Pt(0)
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    cell.element.get_or_add_pPr().append(snap)
+
+    # GB/T 9704 7.5: page numbers in 4号半角宋体, between two 一字线.
+    number = paragraph_style(doc, "页码", east_asia="宋体", size_pt=PAGE_NUMBER_PT)
+    number.paragraph_format.space_before = Pt(0)
+    number.paragraph_format.space_after = Pt(0)
+    set_fonts(number.element, "宋体", PAGE_NUMBER_PT, latin="宋体")
+
+    table = doc.styles.add_style("报告表格", WD_STYLE_TYPE.TABLE)
+    table.style_id = STYLE_IDS["报告表格"]
+    table.base_style = doc.styles["Normal Table"]
+    table.quick_style = True
+    tbl_pr = table.element.find(qn("w:tblPr"))
+    if tbl_pr is None:
+        tbl_pr = OxmlElement("w:tblPr")
+        table.element.append(tbl_pr)
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        b = OxmlElement(f"w:{side}")
+        b.set(qn("w:val"), "single")
+        b.set(qn("w:sz"), "4")  # eighths of a point: 0.5pt rules as in printed reports
+        b.set(qn("w:space"), "0")
+        b.set(qn("w:color"), "000000")
+        borders.append(b)
+    tbl_pr.append(borders)
+    margins = OxmlElement("w:tblCellMar")
+    for side, twips in (("top", 0), ("left", 57), ("bottom", 0), ("right", 57)):
+        m = OxmlElement(f"w:{side}")
+        m.set(qn("w:w"), str(twips))
+        m.set(qn("w:type"), "dxa")
+        margins.append(m)
+    tbl_pr.append(margins)
+
+
+def page_setup(doc) -> None:
+    section = doc.sections[0]
+    section.page_width = Mm(210)
+    section.page_height = Mm(297)
+    section.top_margin = Mm(37)
+    section.bottom_margin = Mm(35)
+    section.left_margin = Mm(28)
+    section.right_margin = Mm(26)
+    section.header_distance = Mm(15)
+    # The number's top sits about 7mm below the text block (GB/T 9704 7.5).
+    section.footer_distance = Mm(22)
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is not None:
+        # No snapping grid: exact line spacing already gives 22 lines, and a grid would
+        # stretch every table row to the body line pitch.
+        grid.attrib.pop(qn("w:type"), None)
+        grid.set(qn("w:linePitch"), str(round(LINE_PT * 20)))
+    doc.settings.odd_and_even_pages_header_footer = True
+    style = doc.styles["页码"]
+    page_number(section.footer.paragraphs[0], style, WD_ALIGN_PARAGRAPH.RIGHT)
+    page_number(section.even_page_footer.paragraphs[0], style, WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def page_number(paragraph, style, align) -> None:
+    """“— 1 —”: odd pages at the right, even pages at the left, each one character in."""
+    paragraph.style = style
+    paragraph.alignment = align
+    indent = Pt(PAGE_NUMBER_PT)
+    if align == WD_ALIGN_PARAGRAPH.RIGHT:
+        paragraph.paragraph_format.right_indent = indent
+    else:
+        paragraph.paragraph_format.left_indent = indent
+    paragraph.add_run("— ")
+    begin = paragraph.add_run()
+    fld = OxmlElement("w:fldChar")
+    fld.set(qn("w:fldCharType"), "begin")
+    begin._r.append(fld)
+    instr = paragraph.add_run()
+    text = OxmlElement("w:instrText")
+    text.set(qn("xml:space"), "preserve")
+    text.text = " PAGE "
+    instr._r.append(text)
+    sep = paragraph.add_run()
+    fld = OxmlElement("w:fldChar")
+    fld.set(qn("w:fldCharType"), "separate")
+    sep._r.append(fld)
+    paragraph.add_run("1")
+    end = paragraph.add_run()
+    fld = OxmlElement("w:fldChar")
+    fld.set(qn("w:fldCharType"), "end")
+    end._r.append(fld)
+    paragraph.add_run(" —")
+
+
+def tag(doc, text: str, style: str | None = None) -> None:
+    """One paragraph holding a docxtpl tag in a single run, so docxtpl sees the whole tag."""
+    p = doc.add_paragraph(style=style)
+    p.add_run(text)
+
+
+def loop(doc, items: str, style: str = "正文") -> None:
+    """Paragraph-level loop: the for/endfor paragraphs vanish, an empty list leaves nothing."""
+    tag(doc, f"{{%p for p in {items} %}}")
+    tag(doc, "{{ p }}", style)
+    tag(doc, "{%p endfor %}")
+
+
+def body(doc) -> None:
+    tag(doc, "{{ title }}", "报告标题")
+    loop(doc, "sentences.intro")
+
+    tag(doc, "{{ headings.overview }}", "一级标题")
+    for key in ("active", "requests", "management", "platforms", "supervision"):
+        tag(doc, f'{{{{ headings["overview.{key}"] }}}}', "二级标题")
+        loop(doc, f'narrative["overview.{key}"]')
+        if key == "requests":
+            # The summary and the applicant split read as one paragraph (“…；其中自然人…”).
+            tag(doc, "{%p if sentences.requests_summary or sentences.applicants %}")
+            tag(doc, '{{ (sentences.requests_summary + sentences.applicants) | join("") }}', "正文")
+            tag(doc, "{%p endif %}")
+            loop(doc, "sentences.outcomes")
+
+    tag(doc, "{{ headings.active }}", "一级标题")
+    tag(doc, "{{p tables.active | docx_table }}")
+    loop(doc, "sentences.active")
+
+    tag(doc, "{{ headings.requests }}", "一级标题")
+    # 五号 (10.5pt): table 3 has ten columns and long row labels.
+    tag(doc, "{{p tables.requests | docx_table(size=10.5) }}")
+    loop(doc, "sentences.outcomes_change")
+
+    tag(doc, "{{ headings.appeals }}", "一级标题")
+    # 15 columns on A4 portrait: 小五 (9pt) keeps the labels to two lines per cell.
+    tag(doc, "{{p tables.appeals | docx_table(size=9) }}")
+    loop(doc, "sentences.review")
+    loop(doc, "sentences.litigation")
+    loop(doc, "sentences.appeals_none")
+
+    tag(doc, "{{ headings.problems }}", "一级标题")
+    loop(doc, "narrative.problems")
+
+    tag(doc, "{{ headings.other }}", "一级标题")
+    loop(doc, "sentences.processing_fees")
+    loop(doc, "narrative.other")
+
+
+def build() -> bytes:
+    doc = Document()
+    # python-docx's default template starts with one empty paragraph; drop it.
+    for p in list(doc.paragraphs):
+        p._p.getparent().remove(p._p)
+    define_styles(doc)
+    page_setup(doc)
+    body(doc)
+    props = doc.core_properties
+    props.title = "政府信息公开工作年度报告"
+    props.author = "reportgen"
+    props.last_modified_by = "reportgen"
+    # docxtpl renders the core properties as templates too: no tag characters here.
+    props.comments = "由 reportgen 的 scripts/make_docx_template.py 生成"
+    props.revision = 1
+    drop_thumbnail(doc)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return normalised(buf.getvalue())
+
+
+def drop_thumbnail(doc) -> None:
+    """python-docx's default package carries a thumbnail of some other document; drop it."""
+    rels = doc.part.package.rels
+    for r_id, rel in list(rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            del rels[r_id]
+
+
+def normalised(data: bytes) -> bytes:
+    """Fixed member order and dates, no creation time: regenerating gives the same bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in names:
+            blob = src.read(name)
+            if name == "docProps/core.xml":
+                blob = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", b"", blob)
+            info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, blob)
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="只检查已提交的模板是否与脚本生成的一致")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    data = build()
+    if args.check:
+        same = args.out.is_file() and args.out.read_bytes() == data
+        print("一致" if same else f"{args.out} 与脚本生成的不一致，请重新运行本脚本")
+        return 0 if same else 1
+    args.out.write_bytes(data)
+    print(f"已生成 {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
