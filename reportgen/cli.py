@@ -140,7 +140,7 @@ def check(source: Path, as_json: bool, show_info: bool) -> int:
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1)
 @click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path(),
               show_default=True, help="输出文件夹。")
 @click.option("-f", "--format", "formats", default="docx,html", show_default=True,
@@ -149,15 +149,18 @@ def check(source: Path, as_json: bool, show_info: bool) -> int:
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="另外查找模板包的文件夹（也可用环境变量 REPORTGEN_TEMPLATES）。")
 @click.option("--all", "show_info", is_flag=True, help="同时列出全部提示。")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="同时生成的进程数（多个输入时；默认为CPU核数）。")
 @_funnel
-def build(sources: tuple[Path, ...], outdir: Path, formats: str, template: str | None,
-          templates_dir: Path | None, show_info: bool) -> int:
+def build(sources: tuple[str, ...], outdir: Path, formats: str, template: str | None,
+          templates_dir: Path | None, show_info: bool, jobs: int | None) -> int:
     """检查数据并生成年度报告（默认 DOCX 和 HTML；有 LibreOffice 时可生成 PDF）。
 
     不给输入文件时，生成内置的样例报告（临沂市兰山区2021年）。
 
     例：reportgen build 兰山区2025.xlsx -o 报告 --format docx,html,pdf --template lanshan
     """
+    from .batch import expand_inputs
     from .packs import find_pack
     from .pipeline import build as run_build
     from .pipeline import parse_formats
@@ -166,19 +169,48 @@ def build(sources: tuple[Path, ...], outdir: Path, formats: str, template: str |
     chosen = parse_formats(formats)
     pack = find_pack(template, templates_dir)
     if not sources:
-        sources = (sample_workbook(),)
+        sources = (str(sample_workbook()),)
         click.echo(f"未指定输入文件，使用样例：{sources[0]}")
-    failed = 0
-    for source in sources:
-        result = run_build(source, outdir, chosen, pack)
-        print_findings(result.findings, show_info=show_info, file=str(source) if len(sources) > 1 else "")
+    inputs = expand_inputs(sources)
+    if len(inputs) == 1 and inputs[0].is_file():
+        result = run_build(inputs[0], outdir, chosen, pack)
+        print_findings(result.findings, show_info=show_info)
         if result.failed:
-            failed += 1
-            click.echo(click.style(f"存在错误，未生成报告：{source}", fg="red"), err=True)
-            continue
+            click.echo(click.style("存在错误，未生成报告。", fg="red"), err=True)
+            return EXIT_INVALID
         for path in result.outputs:
             click.echo(f"已生成：{path}")
-    return EXIT_INVALID if failed else EXIT_OK
+        return EXIT_OK
+    results = _build_batch(inputs, outdir, chosen, template, templates_dir, jobs)
+    return EXIT_OK if all(r.ok for r in results) else EXIT_INVALID
+
+
+def _build_batch(inputs: list[Path], outdir: Path, formats: tuple[str, ...], template: str | None,
+                 templates_dir: Path | None, jobs: int | None) -> list[Any]:
+    """Build many units in parallel with a progress bar, then print a summary table."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from .batch import build_many
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("生成报告"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("build", total=len(inputs))
+        results = build_many(inputs, outdir, formats, template, templates_dir, jobs=jobs,
+                             progress=lambda _: bar.advance(task))
+    table = Table(title=f"共{len(results)}个单位", show_lines=False)
+    for column in ("文件", "结果", "警告", "说明"):
+        table.add_column(column, overflow="fold")
+    for r in results:
+        status = "[green]已生成[/green]" if r.ok else "[red]失败[/red]"
+        detail = "、".join(p.name for p in r.outputs) if r.ok else r.reason()
+        table.add_row(str(r.source), status, str(r.warnings), detail)
+    Console(width=160).print(table)
+    failed = sum(1 for r in results if not r.ok)
+    click.echo(f"已生成{len(results) - failed}个，失败{failed}个。")
+    return results
 
 
 @main.group(context_settings=CONTEXT)
