@@ -213,6 +213,52 @@ def _build_batch(inputs: list[Path], outdir: Path, formats: tuple[str, ...], tem
     return results
 
 
+@main.command(context_settings=CONTEXT)
+@click.argument("units", nargs=-1, required=True)
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="汇总后的工作簿（.xlsx）。")
+@click.option("--organ", default="", help="汇总报告的机关全称，如“临沂市兰山区人民政府”。")
+@click.option("--year", type=int, default=None, help="统计年度（默认取各单位的年度）。")
+@click.option("--skip-invalid", is_flag=True, help="跳过有错误的单位（并列出），而不是停止。")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件。")
+@_funnel
+def merge(units: tuple[str, ...], out: Path, organ: str, year: int | None, skip_invalid: bool, force: bool) -> int:
+    """把各单位的工作簿（或JSON）汇总成本级的工作簿。
+
+    先逐个检查各单位；有错误时列出并停止（或用 --skip-invalid 跳过）。汇总表格数字和上年数据，
+    正文留给本级填写，另附“单位汇总”表列出各单位的主要数字。
+
+    例：reportgen merge 各单位/*.xlsx -o 兰山区2025.xlsx --organ 临沂市兰山区人民政府
+    """
+    from .batch import expand_inputs
+    from .errors import UserError
+    from .merge import merge_files
+    from .pipeline import check as run_check
+    from .workbook import write_workbook
+
+    if out.suffix.lower() != ".xlsx":
+        raise UserError("汇总工作簿的文件名应以 .xlsx 结尾", file=str(out))
+    if out.exists() and not force:
+        raise UserError("文件已存在", file=str(out), hint="如需覆盖，请加 --force")
+    sources = [p for p in expand_inputs(units) if p.resolve() != out.resolve()]
+    result = merge_files(sources, organ=organ, year=year, skip_invalid=skip_invalid, check=run_check)
+    for problem in result.problems:
+        click.echo(click.style(f"[错误] {problem.source}", fg="red", bold=True))
+        for message in problem.messages:
+            click.echo(f"    {message}")
+    if result.report is None:
+        click.echo(f"{len(result.problems)}个单位有错误，未汇总。改正后重试，或加 --skip-invalid 跳过这些单位。")
+        return EXIT_INVALID
+    if result.skipped:
+        click.echo(click.style(f"已跳过{len(result.skipped)}个有错误的单位。", fg="yellow"))
+    if not organ:
+        click.echo(click.style("提示：未指定 --organ，请在汇总工作簿“基本信息”中填写机关全称。", fg="yellow"))
+    write_workbook(out, report=result.report)
+    click.echo(f"已汇总{len(result.report.units)}个单位：{out}")
+    click.echo("请在“正文”表填写本级的文字，然后运行：reportgen build " + str(out))
+    return EXIT_OK
+
+
 @main.group(context_settings=CONTEXT)
 def templates() -> None:
     """管理模板包：列出、复制、检查。"""

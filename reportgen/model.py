@@ -35,6 +35,7 @@ class Report:
     narrative_where: dict[str, Location] = field(default_factory=dict)
     previous: Previous | None = None
     findings: list[Finding] = field(default_factory=list)  # what the reader noticed
+    units: list[dict[str, Any]] = field(default_factory=list)  # a merged report's units (单位汇总)
 
     def location(self, key: str) -> Location:
         return self.where.get(key) or Location(file=self.source, key=key)

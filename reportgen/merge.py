@@ -1,0 +1,135 @@
+"""Add the units' reports up into the district's: every figure, last year's too, and who gave what."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .errors import UserError
+from .findings import ERROR, Finding
+from .formats import Format
+from .model import Number, Previous, Report, derive
+
+UNITS_SHEET = "单位汇总"
+
+
+def unit_columns(fmt: Format) -> list[tuple[str, str]]:
+    """The key figures listed per unit: (figure key, column title), from the format definition."""
+    req, ap = fmt.requests, fmt.appeals
+    total = req.total_column().key
+    cols = [(f"{req.key}.{row.key}.{total}", row.prose) for _, row in req.top_rows()]
+    ap_total = next(f for f in ap.fields if f.derived).key
+    combined, combined_label, _ = ap.combined
+    cols += [(f"{ap.key}.{b.key}.{ap_total}", b.label) for b in ap.blocks if not b.parent]
+    cols.append((f"{ap.key}.{combined}.{ap_total}", combined_label))
+    return cols
+
+
+def unit_row(report: Report) -> dict[str, Any]:
+    values = derive(report.format, report.figures)
+    row: dict[str, Any] = {"organ": report.meta.get("organ") or Path(report.source).stem, "source": report.source}
+    for key, _ in unit_columns(report.format):
+        row[key] = values.get(key, 0)
+    return row
+
+
+def _sum(values: list[Number]) -> Number:
+    return sum(values, start=Decimal(0) if any(isinstance(v, Decimal) for v in values) else 0)
+
+
+def merge_reports(units: list[Report], *, organ: str, year: int | None = None) -> Report:
+    """The district report: every figure the sum of the units'; last year's where all units know it."""
+    if not units:
+        raise UserError("没有可汇总的单位")
+    fmt = units[0].format
+    years = sorted({u.year for u in units if u.year is not None})
+    if len(years) > 1:
+        listing = "；".join(f"{Path(u.source).name}：{u.year}年" for u in units)
+        raise UserError(f"各单位的统计年度不一致（{listing}）", hint="请只汇总同一年度的工作簿")
+    year = year or (years[0] if years else None)
+    seen: dict[tuple[str, int | None], str] = {}
+    for u in units:
+        ident = (str(u.meta.get("organ") or ""), u.year)
+        if ident[0] and ident in seen:
+            raise UserError(
+                f"同一单位给了两次：{ident[0]}{u.year or ''}年（{seen[ident]} 与 {u.source}）",
+                hint="请去掉重复的文件",
+            )
+        seen[ident] = u.source
+    merged = Report(format=fmt, source="")
+    for key, _ in fmt.input_figures():
+        merged.figures[key] = _sum([u.figures.get(key, 0) for u in units])
+    merged.meta = {f.key: "" for f in fmt.meta} | {"contact": {f.key: "" for f in fmt.contact}}
+    merged.meta.update(organ=organ, short_name=organ, year=year)
+    names = "、".join(str(u.meta.get("organ") or Path(u.source).stem) for u in units)
+    merged.meta["compiled_from"] = f"{names}{year or ''}年政府信息公开工作年度报告"
+    merged.previous = _merge_previous(fmt, units)
+    merged.units = [unit_row(u) for u in units]
+    return merged
+
+
+def _merge_previous(fmt: Format, units: list[Report]) -> Previous | None:
+    lasts = [derive(fmt, u.previous.figures, keep_given=True) if u.previous else None for u in units]
+    if any(x is None for x in lasts):
+        return None
+    known = set.intersection(*(set(x) for x in lasts if x is not None))
+    prev = Previous(year=next((u.previous.year for u in units if u.previous and u.previous.year), None))
+    # Keep inputs where every unit gave them; otherwise the derived totals every unit knows.
+    inputs = {k for k, _ in fmt.input_figures()}
+    for key in sorted(known, key=lambda k: (k not in inputs, k)):
+        prev.figures[key] = _sum([x[key] for x in lasts if x is not None])
+    # A derived figure computable from the kept inputs is left to derive (never stated twice).
+    computable = derive(fmt, {k: v for k, v in prev.figures.items() if k in inputs})
+    for key in list(prev.figures):
+        if key not in inputs and key in computable:
+            del prev.figures[key]
+    return prev if prev.figures else None
+
+
+@dataclass
+class UnitProblem:
+    source: str
+    messages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MergeResult:
+    report: Report | None = None
+    problems: list[UnitProblem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def merge_files(
+    sources: list[Path],
+    *,
+    organ: str,
+    year: int | None = None,
+    skip_invalid: bool = False,
+    check: Callable[[Report], list[Finding]] | None = None,
+) -> MergeResult:
+    """Load and check every unit; merge them unless one has errors (or skip those, if asked)."""
+    from .checks import check as default_check
+    from .readers import load
+
+    check = check or default_check
+    good: list[Report] = []
+    result = MergeResult()
+    for source in sources:
+        try:
+            report = load(source)
+        except UserError as e:
+            result.problems.append(UnitProblem(str(source), [str(e)]))
+            continue
+        errors = [str(f) for f in check(report) if f.severity == ERROR]
+        if errors:
+            result.problems.append(UnitProblem(str(source), errors))
+        else:
+            good.append(report)
+    if result.problems and not skip_invalid:
+        return result
+    result.skipped = [p.source for p in result.problems]
+    result.report = merge_reports(good, organ=organ, year=year)
+    return result
