@@ -14,7 +14,19 @@ from .findings import Finding, Location, finding
 from .formats import Format, get_format
 from .model import Number, Previous, Report
 from .values import parse_figure
-from .workbook import DERIVED, INPUT, META, PREVIOUS, TEXT, YEAR, Layout, Slot, _split, addr, layout
+from .workbook_layout import (
+    DERIVED,
+    INPUT,
+    META,
+    PREVIOUS,
+    TEXT,
+    YEAR,
+    Layout,
+    Slot,
+    addr,
+    layout,
+    split_cell,
+)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
@@ -37,14 +49,14 @@ class _Sheet:
     shift: tuple[int, int] = (0, 0)  # (rows, cols) the content moved from where it was written
 
     def at(self, cell: str) -> str:
-        col, row = _split(cell)
+        col, row = split_cell(cell)
         return addr(row + self.shift[0], col + self.shift[1])
 
     def raw(self, cell: str) -> Any:
         """The value at a cell (A1 after shifting): a number, text, bool, date, or None."""
         if cell in self.errors:
             return self.errors[cell]
-        col, row = _split(cell)
+        col, row = split_cell(cell)
         if row - 1 < len(self.values) and col - 1 < len(self.values[row - 1]):
             value = self.values[row - 1][col - 1]
             return None if value == "" else value
@@ -246,7 +258,7 @@ def _locate(sheet: _Sheet, lay: Layout, source: str) -> None:
     cell, text = lay.anchors()[sheet.name]
     want = _norm(text)
     if _norm(sheet.raw(cell)) != want:
-        col0, row0 = _split(cell)
+        col0, row0 = split_cell(cell)
         found = next(
             (
                 (r - row0, c - col0)
@@ -346,7 +358,7 @@ class _Reader:
             )
             if empty:
                 cells = [self.sheets[sheet].at(s.cell) for _, s in items]
-                span = f"{cells[0]}:{max(cells, key=lambda c: _split(c)[::-1])}"
+                span = f"{cells[0]}:{max(cells, key=lambda c: split_cell(c)[::-1])}"
                 where = Location(file=self.report.source, sheet=sheet, cell=span)
                 self.notes.append(finding("table_empty", where, "", table=tables[sheet]))
             for key, slot in items:

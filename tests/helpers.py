@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.model import Report
-from reportgen.workbook import layout
+from reportgen.workbook_layout import layout
 
 
 def fill_workbook(path: Path, report: Report) -> None:

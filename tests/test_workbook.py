@@ -20,17 +20,8 @@ from reportgen.model import derive
 from reportgen.readers import load
 from reportgen.resources import sample_json, sample_workbook
 from reportgen.tables import NUMBER
-from reportgen.workbook import (
-    DERIVED,
-    INPUT,
-    PREVIOUS,
-    TABLE_TOP,
-    addr,
-    init_workbook,
-    layout,
-    table_grids,
-    write_workbook,
-)
+from reportgen.workbook import init_workbook, write_workbook
+from reportgen.workbook_layout import DERIVED, INPUT, PREVIOUS, TABLE_TOP, addr, layout, table_grids
 from reportgen.workbook_reader import read_workbook
 
 FMT = get_format()
@@ -412,6 +403,13 @@ def test_previous_fills_last_year_and_carries_its_pending_requests(tmp_path, lan
     assert report.previous.figures == lanshan.figures
     assert report.previous.where["requests.new.natural_person"].sheet == FMT.previous_sheet
     assert not [f for f in check(report) if f.code == "carried_in_mismatch"]
+
+
+def test_the_same_content_gives_the_same_bytes(tmp_path, lanshan):
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    write_workbook(a, report=lanshan)
+    write_workbook(b, report=lanshan)
+    assert a.read_bytes() == b.read_bytes()
 
 
 def test_init_workbook_loads_last_years_file(tmp_path, lanshan):
