@@ -62,12 +62,14 @@ def set_fonts(rpr_owner, east_asia: str, size_pt: float | None = None, latin: st
             el.set(qn("w:val"), str(round(size_pt * 2)))
 
 
-def paragraph_style(doc, name: str, *, east_asia: str, size_pt: float, base: str = "Normal"):
+def paragraph_style(
+    doc, name: str, *, east_asia: str, size_pt: float, base: str = "Normal", latin: str = LATIN
+):
     style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     style.style_id = STYLE_IDS[name]
     style.base_style = doc.styles[base]
     style.quick_style = True
-    set_fonts(style.element, east_asia, size_pt)
+    set_fonts(style.element, east_asia, size_pt, latin=latin)
     return style
 
 
@@ -104,7 +106,10 @@ def define_styles(doc) -> None:
     normal.element.get_or_add_rPr().append(lang)
     normal.paragraph_format.widow_control = True
 
-    title = paragraph_style(doc, "报告标题", east_asia="方正小标宋简体", size_pt=TITLE_PT)
+    # Title and headings set digits in their own face, so “2021” matches the characters around it.
+    title = paragraph_style(
+        doc, "报告标题", east_asia="方正小标宋简体", size_pt=TITLE_PT, latin="方正小标宋简体"
+    )
     title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     fixed_lines(title, 36)
     title.paragraph_format.space_after = Pt(LINE_PT)
@@ -116,12 +121,14 @@ def define_styles(doc) -> None:
     fixed_lines(body)
     first_line_indent_chars(body, 2, BODY_PT)
 
-    h1 = paragraph_style(doc, "一级标题", east_asia="黑体", size_pt=BODY_PT, base="正文")
+    h1 = paragraph_style(doc, "一级标题", east_asia="黑体", size_pt=BODY_PT, base="正文", latin="黑体")
     h1.paragraph_format.keep_with_next = True
     outline_level(h1, 0)
     h1.next_paragraph_style = body
 
-    h2 = paragraph_style(doc, "二级标题", east_asia="楷体_GB2312", size_pt=BODY_PT, base="正文")
+    h2 = paragraph_style(
+        doc, "二级标题", east_asia="楷体_GB2312", size_pt=BODY_PT, base="正文", latin="楷体_GB2312"
+    )
     h2.paragraph_format.keep_with_next = True
     outline_level(h2, 1)
     h2.next_paragraph_style = body
@@ -251,7 +258,7 @@ def body(doc) -> None:
             loop(doc, "sentences.outcomes")
 
     tag(doc, "{{ headings.active }}", "一级标题")
-    tag(doc, "{{p tables.active | docx_table }}")
+    tag(doc, "{{p tables.active }}")
     loop(doc, "sentences.active")
 
     tag(doc, "{{ headings.requests }}", "一级标题")
