@@ -43,8 +43,10 @@ def render_docx_bytes(context: dict[str, Any], template: Path, pack: Pack) -> by
     width = _text_width(tpl.docx)
     env = environment(pack, autoescape=True)
     env.filters["docx_table"] = lambda grid, size=None: _table_filter(grid, styles, width, size)
+    # `{{p tables.requests }}` alone also draws the table: each grid knows its own XML.
+    tables = {k: _WordGrid(v, styles, width) for k, v in (context.get("tables") or {}).items()}
     where = str(template)
-    guarded(lambda: tpl.render(context, jinja_env=env, autoescape=True), where)
+    guarded(lambda: tpl.render(context | {"tables": tables}, jinja_env=env, autoescape=True), where)
     props = tpl.docx.core_properties
     # Set after rendering: docxtpl renders properties with the autoescaping env, which would
     # turn “&” in an organ's name into “&amp;” here.
@@ -107,6 +109,18 @@ def _text_width(document: Any) -> int:
 _DEFAULT_SIZE = {"requests": 10.5, "appeals": 9.0}  # points; table 2 takes the 表格文字 style's size
 STYLE_SIZE = 12.0  # the 表格文字 size assumed for row heights when a tag gives none
 KEEP_TOGETHER_ROWS = 16  # tables this short are kept on one page
+
+
+class _WordGrid(dict):  # type: ignore[type-arg]
+    """A grid (still a plain dict to templates) that autoescaping renders as its w:tbl."""
+
+    def __init__(self, grid: dict[str, Any], styles: dict[str, str], width: int) -> None:
+        super().__init__(grid)
+        self._styles = styles
+        self._width = width
+
+    def __html__(self) -> str:
+        return str(_table_filter(self, self._styles, self._width, None))
 
 
 def _table_filter(grid: dict[str, Any], styles: dict[str, str], width: int, size: Any) -> Any:

@@ -293,3 +293,12 @@ def test_importing_the_renderers_stays_light() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_bare_table_tag_draws_the_table(tmp_path: Path, context: dict[str, Any]) -> None:
+    pack = broken_pack(tmp_path, "{{p tables.requests }}")
+    out = tmp_path / "bare.docx"
+    render_docx(context, pack, out)
+    (tbl,) = document_xml(out).findall("w:body/w:tbl", NS)
+    assert table_cells(tbl) == expected_cells(context["tables"]["requests"])
+    assert {s.get(W + "val") for s in tbl.iter(W + "sz")} == {"21"}  # 五号 by default for table 3
