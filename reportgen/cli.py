@@ -206,7 +206,7 @@ def _build_batch(inputs: list[Path], outdir: Path, formats: tuple[str, ...], tem
     for r in results:
         status = "[green]已生成[/green]" if r.ok else "[red]失败[/red]"
         detail = "、".join(p.name for p in r.outputs) if r.ok else r.reason()
-        table.add_row(str(r.source), status, str(r.warnings), detail)
+        table.add_row(r.source.name, status, str(r.warnings), detail)
     Console(width=160).print(table)
     failed = sum(1 for r in results if not r.ok)
     click.echo(f"已生成{len(results) - failed}个，失败{failed}个。")

@@ -9,7 +9,9 @@ is decided once. Shape (all plain dicts, lists, strings and numbers):
 - ``headings``: section key → heading (``overview`` … ``other`` and ``overview.active`` …)
 - ``narrative``: section key → list of paragraphs (placeholders filled), every key present
 - ``sentences``: statement name → list of paragraphs (empty list when nothing to say)
-- ``tables``: ``active`` / ``requests`` / ``appeals`` → grid (tables.Grid.as_dict())
+- ``tables``: ``active`` / ``requests`` / ``appeals`` → grid (tables.Grid.as_dict()); ``units`` too
+  when a merged report lists its units and the pack sets ``units_table``
+- ``units``: a merged report's units with their key figures (empty otherwise)
 - ``requests``, ``appeals``, ``active_disclosure``, ``other_matters``: every figure, nested
 - ``previous``: last year's figures, nested (only what is known)
 - ``facts``: shares and changes (facts.build_facts)
@@ -27,7 +29,7 @@ from .findings import Finding, Location, finding
 from .model import Report, derive, nest
 from .numbers import Settings, format_count, format_money
 from .packs import Pack, environment, guarded, render_bounded
-from .tables import grids
+from .tables import grids, units_grid
 
 # The statements a pack's sentences.j2 defines, in report order.
 SENTENCES = (
@@ -157,11 +159,18 @@ def build_context(report: Report, pack: Pack) -> tuple[dict[str, Any], list[Find
         "headings": headings,
         "narrative": {s.key: paragraphs(filled.get(s.key, "")) for s in fmt.narrative},
         "tables": {k: g.as_dict() for k, g in grids(fmt, show).items()},
+        "units": report.units,
         "previous": previous_namespace(report),
         "facts": facts,
         "settings": facts["settings"] | {"zero_groups": settings.zero_groups, "grouping": settings.grouping},
         **values_namespace(report),
     }
+    if report.units and settings.units_table:
+        from .merge import unit_columns
+
+        annex = units_grid(unit_columns(fmt), report.units, lambda v: format_count(int(v), settings))
+        context["tables"]["units"] = annex.as_dict()
+    context["settings"]["units_table"] = bool(report.units and settings.units_table)
     context["sentences"] = render_sentences(pack, context, settings)
     context["title"] = " ".join(context["sentences"]["title"]) or f"{meta.get('organ', '')}{meta.get('year', '')}年政府信息公开工作年度报告"
     return context, problems

@@ -133,3 +133,59 @@ def merge_files(
     result.skipped = [p.source for p in result.problems]
     result.report = merge_reports(good, organ=organ, year=year)
     return result
+
+
+# ---- The 单位汇总 sheet ------------------------------------------------------------------
+
+_UNIT_HEAD = ("单位", "来源文件")
+
+
+def write_units_sheet(wb: Any, fmt: Format, units: list[dict[str, Any]]) -> None:
+    """Add the 单位汇总 sheet: one row per unit with its key figures, and their sum."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(UNITS_SHEET)
+    cols = unit_columns(fmt)
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    ws.cell(1, 1, "各单位主要数据（由 reportgen merge 生成，供核对各单位的贡献；报告中可作为附表）").font = Font(bold=True, size=12)
+    header = (*_UNIT_HEAD, *(title for _, title in cols))
+    for j, title in enumerate(header, start=1):
+        c = ws.cell(2, j, title)
+        c.font = Font(bold=True)
+        c.fill = PatternFill("solid", fgColor="DDE4EE")
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        c.border = border
+    for i, unit in enumerate(units, start=3):
+        ws.cell(i, 1, str(unit.get("organ", ""))).border = border
+        ws.cell(i, 2, Path(str(unit.get("source", ""))).name).border = border
+        for j, (key, _) in enumerate(cols, start=3):
+            ws.cell(i, j, unit.get(key, 0)).border = border
+    last = 2 + len(units)
+    total_row = last + 1
+    ws.cell(total_row, 1, "合计").font = Font(bold=True)
+    for j in range(3, len(header) + 1):
+        letter = get_column_letter(j)
+        ws.cell(total_row, j, f"=SUM({letter}3:{letter}{last})" if units else 0).font = Font(bold=True)
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 24
+    for j in range(3, len(header) + 1):
+        ws.column_dimensions[get_column_letter(j)].width = 10
+    ws.freeze_panes = "C3"
+
+
+def read_units(fmt: Format, rows: list[list[Any]]) -> list[dict[str, Any]]:
+    """The 单位汇总 sheet's rows back into unit dicts (stops at 合计); figures are informational."""
+    cols = unit_columns(fmt)
+    units: list[dict[str, Any]] = []
+    for row in rows[2:]:
+        name = str(row[0]).strip() if row and row[0] not in (None, "") else ""
+        if not name or name == "合计":
+            break
+        unit: dict[str, Any] = {"organ": name, "source": str(row[1] or "") if len(row) > 1 else ""}
+        for j, (key, _) in enumerate(cols, start=2):
+            value = row[j] if j < len(row) else 0
+            unit[key] = int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+        units.append(unit)
+    return units

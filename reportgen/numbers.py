@@ -20,6 +20,7 @@ class Settings:
     rounding: str = HALF_UP
     zero_groups: str = "show"  # show: 0件 without a share; omit: leave zero groups out
     locale: str = "zh_CN"
+    units_table: bool = False  # a merged report lists its units' key figures as an annex
 
     def problems(self) -> list[str]:
         """What is out of range, in Chinese (empty when all is well)."""
@@ -34,6 +35,8 @@ class Settings:
             out.append(f"rounding 应为 {' 或 '.join(RULES)}，实际为{self.rounding!r}")
         if self.zero_groups not in ("show", "omit"):
             out.append(f"zero_groups 应为 show 或 omit，实际为{self.zero_groups!r}")
+        if not isinstance(self.units_table, bool):
+            out.append(f"units_table 应为 true 或 false，实际为{self.units_table!r}")
         if self.locale not in ("zh_CN",):
             out.append(f"locale 目前只支持 zh_CN，实际为{self.locale!r}")
         return out

@@ -69,6 +69,7 @@ def computed_model(report: Report, context: dict[str, Any], findings: list[Findi
         "sentences": context["sentences"],
         "headings": context["headings"],
         "narrative": context["narrative"],
+        "units": context["units"],
         "findings": [f.as_dict() for f in findings],
     }
 

@@ -181,6 +181,21 @@ def appeals_grid(t: AppealsTable, show: Formatter) -> Grid:
     return Grid(t.key, t.title, 4, col, 3, cells, [1] * col)
 
 
+def units_grid(columns: list[tuple[str, str]], units: list[dict[str, Any]], show: Callable[[Any], str]) -> Grid:
+    """The annex of a merged report: one row per unit, its key figures, and their sum."""
+    cells = [Cell("单位", 0, 0, kind=HEADER, scope="col")]
+    cells += [Cell(title, 0, j, kind=HEADER, scope="col") for j, (_, title) in enumerate(columns, start=1)]
+    for i, unit in enumerate(units, start=1):
+        cells.append(Cell(str(unit.get("organ", "")), i, 0, kind=LABEL, scope="row"))
+        for j, (key, _) in enumerate(columns, start=1):
+            cells.append(Cell(show(unit.get(key, 0)), i, j, kind=NUMBER, key=key))
+    last = len(units) + 1
+    cells.append(Cell("合计", last, 0, kind=LABEL, scope="row"))
+    for j, (key, _) in enumerate(columns, start=1):
+        cells.append(Cell(show(sum(int(u.get(key, 0)) for u in units)), last, j, kind=NUMBER, key=key))
+    return Grid("units", "附表：各单位主要数据", last + 1, len(columns) + 1, 1, cells, [4] + [1] * len(columns))
+
+
 def grids(fmt: Format, show: Formatter) -> dict[str, Grid]:
     """The three tables of the format, keyed as the data model: active / requests / appeals."""
     return {

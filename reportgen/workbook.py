@@ -128,6 +128,10 @@ def write_workbook(
         ws[slot.cell].value = value
         if slot.role == TEXT and isinstance(value, str):
             ws.row_dimensions[slot.row].height = _text_height(value)
+    if report is not None and report.units:
+        from .merge import write_units_sheet
+
+        write_units_sheet(wb, fmt, report.units)
     for ws in wb.worksheets:
         ws.protection.sheet = True  # no password: this guards against slips, not people
         ws.protection.formatColumns = False

@@ -79,7 +79,10 @@ def read_workbook(path: str | Path, *, engine: str = "calamine") -> Report:
             file=source,
             hint="请不要删除或重命名工作表；可用 reportgen init 生成新的工作簿后把内容填入",
         )
-    values = VALUE_READERS[engine](p, wanted)
+    from .merge import UNITS_SHEET, read_units
+
+    with_units = wanted + [UNITS_SHEET] if UNITS_SHEET in names else wanted
+    values = VALUE_READERS[engine](p, with_units)
     extras = _formulas_and_errors(p, wanted)
     sheets = {n: _Sheet(n, values[n], *extras.get(n, ({}, {}))) for n in wanted}
     for sheet in sheets.values():
@@ -92,6 +95,8 @@ def read_workbook(path: str | Path, *, engine: str = "calamine") -> Report:
     reader.totals()
     reader.narrative()
     report.previous = reader.previous()
+    if UNITS_SHEET in values:
+        report.units = read_units(fmt, values[UNITS_SHEET])
     return report
 
 

@@ -280,6 +280,12 @@ def body(doc) -> None:
     loop(doc, "sentences.processing_fees")
     loop(doc, "narrative.other")
 
+    # A merged report's annex of units, when the pack asks for it (settings.units_table).
+    tag(doc, "{%p if settings.units_table %}")
+    tag(doc, "{{ tables.units.title }}", "一级标题")
+    tag(doc, "{{p tables.units | docx_table(size=9) }}")
+    tag(doc, "{%p endif %}")
+
 
 def build() -> bytes:
     doc = Document()
