@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .errors import UnreadableInput
+from .errors import UnreadableInput, os_reason
 from .findings import Finding, Location, finding
 from .formats import Format, get_format
 from .model import Number, Previous, Report
@@ -30,7 +31,13 @@ from .workbook_layout import (
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
-MAX_BYTES = 50 * 1024 * 1024
+# A photo pasted into 正文 makes a big file but stays in xl/media, which is never inflated;
+# the XML parts are what we and calamine inflate, so they are what is bounded.
+MAX_BYTES = 200 * 1024 * 1024
+MAX_PART = 20 * 1024 * 1024  # one XML part inflated; the standard workbook's largest is ~50 kB
+MAX_INFLATED = 400 * 1024 * 1024  # all members together, as the zip directory declares them
+MAX_RATIO = 100  # deflated XML of a real workbook is 5–20×; a zip bomb is 1000×
+XML_SUFFIXES = (".xml", ".rels", ".vml")
 SEARCH_ROWS = 200  # how far a table may have moved when rows were inserted above it
 SEARCH_COLS = 30
 REMEDY = "请勿插入或删除行列、修改表格标签；可用 reportgen init 生成新的工作簿后把数字填入"
@@ -111,11 +118,14 @@ def _sniff(p: Path) -> None:
         with p.open("rb") as fh:
             head = fh.read(8)
     except OSError as e:
-        raise UnreadableInput(f"无法打开文件（{e.strerror}）", file=source) from e
+        raise UnreadableInput(f"无法打开文件（{os_reason(e)}）", file=source) from e
     if size == 0:
         raise UnreadableInput("文件是空的（0字节）", file=source, hint="请重新保存工作簿，或用 reportgen init 重新生成")
     if size > MAX_BYTES:
-        raise UnreadableInput("文件过大，不像年度报告工作簿", file=source)
+        raise UnreadableInput(
+            f"文件过大（{size // 1024 // 1024} MB），不像年度报告工作簿", file=source,
+            hint="请删除工作簿中粘贴的图片等内容后保存再试",
+        )
     if head == OLE_MAGIC:
         if ENCRYPTED in p.read_bytes():
             raise UnreadableInput(
@@ -134,14 +144,62 @@ def _sniff(p: Path) -> None:
     try:
         with zipfile.ZipFile(p) as z:
             members = set(z.namelist())
-    except (zipfile.BadZipFile, OSError) as e:
-        raise UnreadableInput("工作簿已损坏，无法读取", file=source) from e
-    if "xl/workbook.xml" not in members:
-        what = "Word文档" if "word/document.xml" in members else "压缩文件"
-        raise UnreadableInput(f"这是{what}，不是Excel工作簿", file=source, hint="请提供 reportgen init 生成并填好的工作簿（.xlsx）")
+            if "xl/workbook.xml" not in members:
+                what = "Word文档" if "word/document.xml" in members else "压缩文件"
+                raise UnreadableInput(
+                    f"这是{what}，不是Excel工作簿", file=source, hint="请提供 reportgen init 生成并填好的工作簿（.xlsx）"
+                )
+            _guard_zip(z, source)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, RuntimeError,
+            ValueError, zlib.error) as e:  # RuntimeError: an encrypted member; zlib: a broken stream
+        raise _open_error(p, e) from e
+
+
+def _guard_zip(z: zipfile.ZipFile, source: str) -> None:
+    """Refuse a zip bomb or an XML entity bomb before anything inflates or parses it.
+
+    The directory's declared sizes are checked first (nothing inflated); then each XML part is
+    inflated here in chunks under a cap, so a part that lies about its size is caught too
+    (zipfile stops at the declared size, and the CRC then fails), and scanned for DOCTYPE:
+    Excel and WPS never write one, and it is how billion-laughs and external entities come in.
+    """
+    bomb = "工作簿的压缩内容异常（疑似“压缩炸弹”），为安全起见拒绝读取"
+    remedy = "请在Excel或WPS中打开后“另存为”新的工作簿再试"
+    infos = z.infolist()
+    if sum(i.file_size for i in infos) > MAX_INFLATED:
+        raise UnreadableInput(bomb, file=source, where="解压后总计超过400 MB", hint=remedy)
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        is_xml = info.filename.lower().endswith(XML_SUFFIXES)
+        if (is_xml and info.file_size > MAX_PART) or (info.file_size > 1024 * 1024 and ratio > MAX_RATIO):
+            raise UnreadableInput(bomb, file=source, where=info.filename, hint=remedy)
+    for info in infos:
+        if info.filename.lower().endswith(XML_SUFFIXES):
+            _scan_xml(z, info, source)
+
+
+def _scan_xml(z: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> None:
+    tail = b""
+    seen = 0
+    with z.open(info) as fh:
+        while chunk := fh.read(1024 * 1024):
+            seen += len(chunk)
+            if seen > MAX_PART:
+                raise UnreadableInput("工作簿的压缩内容异常，为安全起见拒绝读取", file=source, where=info.filename)
+            window = tail + chunk
+            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                raise UnreadableInput(
+                    "工作簿中含有XML实体声明（DOCTYPE），Excel和WPS不会生成这样的文件，为安全起见拒绝读取",
+                    file=source, where=info.filename, hint="请在Excel或WPS中打开后“另存为”新的工作簿再试",
+                )
+            tail = chunk[-16:]
 
 
 def _open_error(p: Path, e: Exception) -> UnreadableInput:
+    if isinstance(e, UnreadableInput):
+        return e
+    if isinstance(e, OSError) and not isinstance(e, zipfile.BadZipFile):
+        return UnreadableInput(f"无法读取文件（{os_reason(e)}）", file=str(p))
     return UnreadableInput(
         f"工作簿已损坏，无法读取（{type(e).__name__}）", file=str(p),
         hint="请在Excel或WPS中打开后重新保存再试",
@@ -155,7 +213,9 @@ def _calamine_values(p: Path, names: list[str]) -> dict[str, Grid]:
         with CalamineWorkbook.from_path(str(p)) as wb:
             # Cached results of formulas come back as values; errors as "" (see _formulas_and_errors).
             return {n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in names}
-    except Exception as e:  # calamine raises its own and Rust panics; all mean a broken file
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # calamine's own errors, and Rust panics (a BaseException): a broken file
         raise _open_error(p, e) from e
 
 
@@ -456,8 +516,8 @@ class _Reader:
                 prev.where[figure] = where
         raw_year, _ = self.cell(year_slot)
         if not _is_blank(raw_year):
-            text = _as_text(raw_year).removesuffix("年")
-            if text.isdigit() and len(text) == 4:
+            text = unicodedata.normalize("NFKC", _as_text(raw_year)).removesuffix("年")
+            if text.isascii() and text.isdigit() and len(text) == 4:
                 prev.year = int(text)
             else:
                 self.notes.append(finding("bad_year", self.loc(year_slot), "previous.year", value=raw_year))
