@@ -18,9 +18,12 @@ BLANKS = {"", "/", "／", "—", "——", "-", "－", "–", "无", "空", "0�
 MAX_COUNT = 100_000_000
 MAX_MONEY = Decimal("100000000")  # 万元: a trillion yuan
 
-_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+$")
-_PLAIN_INT = re.compile(r"^\d+$")
-_MONEY = re.compile(r"^\d+(\.\d{1,2})?$")
+# ASCII digits only: `\d` would also take ٣ or ३, which NFKC leaves as they are.
+_GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+$")
+_PLAIN_INT = re.compile(r"^[0-9]+$")
+_MONEY = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
+# More digits than this is past MAX_COUNT anyway; int() of thousands of digits is refused by Python.
+_MAX_DIGITS = 20
 
 
 @dataclass
@@ -68,9 +71,11 @@ def _parse_count(raw: object, where: Location, key: str) -> Parsed:
         if _GROUPED.match(text):
             text = text.replace(",", "")
         if not _PLAIN_INT.match(text):
-            if re.match(r"^-\d+$", text):
-                return Parsed(None, [finding("negative", where, key, value=text)])
+            if re.match(r"^-[0-9]+$", text):
+                return Parsed(None, [finding("negative", where, key, value=_show(text))])
             return bad
+        if len(text.lstrip("0")) > _MAX_DIGITS:
+            return Parsed(None, [finding("too_large", where, key, value=_show(text))])
         number = int(text)
         notes.append(finding("text_number", where, key, value=_show(raw), number=number))
     elif isinstance(raw, int):
@@ -85,10 +90,10 @@ def _parse_count(raw: object, where: Location, key: str) -> Parsed:
         number = int(raw)
     else:
         return bad
-    if number < 0:
-        return Parsed(None, [finding("negative", where, key, value=number)])
-    if number > MAX_COUNT:
-        return Parsed(None, [finding("too_large", where, key, value=number)])
+    if number < 0 or number > MAX_COUNT:
+        # 1e300 as a float shows as itself, not as its 301 digits
+        shown = str(number) if len(str(number)) <= _MAX_DIGITS else _show(raw)
+        return Parsed(None, [finding("negative" if number < 0 else "too_large", where, key, value=shown)])
     return Parsed(number, notes)
 
 
@@ -103,9 +108,11 @@ def _parse_money(raw: object, where: Location, key: str) -> Parsed:
     if isinstance(raw, str):
         text = unicodedata.normalize("NFKC", raw).strip().replace(",", "")
         if not _MONEY.match(text):
-            if re.match(r"^-\d+(\.\d+)?$", text):
-                return Parsed(None, [finding("negative", where, key, value=text)])
+            if re.match(r"^-[0-9]+(\.[0-9]+)?$", text):
+                return Parsed(None, [finding("negative", where, key, value=_show(text))])
             return bad
+        if len(text.split(".")[0].lstrip("0")) > _MAX_DIGITS:
+            return Parsed(None, [finding("too_large", where, key, value=_show(text))])
         number = Decimal(text)
         notes.append(finding("text_number", where, key, value=_show(raw), number=text))
     elif isinstance(raw, int):
@@ -118,6 +125,9 @@ def _parse_money(raw: object, where: Location, key: str) -> Parsed:
             return bad
         if not number.is_finite():
             return bad
+        if abs(number) > MAX_MONEY:  # before quantize, which cannot hold 1E+40 to two places
+            code = "negative" if number < 0 else "too_large"
+            return Parsed(None, [finding(code, where, key, value=_show(number))])
         if number != number.quantize(Decimal("0.01")):
             return bad
     else:
