@@ -6,11 +6,12 @@ Readers know the format only through its definition; every value keeps where it 
 from __future__ import annotations
 
 import json
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import UnreadableInput, UserError
+from .errors import UnreadableInput, UserError, os_reason
 from .findings import Finding, Location, finding
 from .formats import FORMATS, Format, get_format
 from .model import Previous, Report
@@ -28,6 +29,18 @@ OTHER_SUFFIXES = {
     ".wps": "这是WPS文字文档；reportgen读取的是填好的工作簿（.xlsx）或JSON数据",
 }
 MAX_JSON_BYTES = 20 * 1024 * 1024
+MAX_DEPTH = 8  # the format nests figures three levels deep; deeper is not our document
+# json's English messages → what they mean to someone editing the file by hand.
+JSON_MESSAGES = {
+    "Expecting value": "此处缺少值（或有多余的逗号）",
+    "Expecting ',' delimiter": "缺少逗号",
+    "Expecting ':' delimiter": "缺少冒号",
+    "Expecting property name enclosed in double quotes": "键名应放在英文双引号中（或有多余的逗号）",
+    "Unterminated string starting at": "字符串缺少结尾的英文双引号",
+    "Invalid control character at": "字符串中有换行或控制字符，换行请写成 \\n",
+    "Extra data": "JSON结束后还有多余的内容",
+    "Invalid \\escape": "反斜杠转义写法有误",
+}
 
 
 def load(path: str | Path) -> Report:
@@ -41,6 +54,11 @@ def load(path: str | Path) -> Report:
         raise UserError("文件不存在", file=str(p), hint="请检查文件名和路径")
     if p.is_dir():
         raise UserError("这是一个文件夹，不是工作簿或JSON文件", file=str(p))
+    if p.name.startswith(("~$", ".~")):
+        raise UnreadableInput(
+            "这是Excel或WPS打开工作簿时生成的临时锁定文件，不是工作簿本身", file=str(p),
+            hint=f"请选择名为“{p.name.lstrip('~$.')}”的文件；若提示文件被占用，请先在Excel或WPS中关闭它",
+        )
     suffix = p.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
         from .workbook_reader import read_workbook
@@ -60,16 +78,26 @@ def read_json(path: str | Path) -> Report:
     try:
         if p.stat().st_size > MAX_JSON_BYTES:
             raise UnreadableInput("文件过大，不像年度报告数据", file=str(p))
-        text = p.read_bytes().decode("utf-8-sig")
-        doc = json.loads(text, parse_float=Decimal)
-    except UnicodeDecodeError as e:
-        raise UnreadableInput("不是UTF-8编码的JSON文件", file=str(p)) from e
-    except json.JSONDecodeError as e:
-        raise UnreadableInput(
-            f"JSON格式错误（第{e.lineno}行第{e.colno}列）：{e.msg}", file=str(p)
-        ) from e
+        data = p.read_bytes()
     except OSError as e:
-        raise UnreadableInput(f"无法打开文件（{e.strerror}）", file=str(p)) from e
+        raise UnreadableInput(f"无法打开文件（{os_reason(e)}）", file=str(p)) from e
+    if not data.strip():
+        raise UnreadableInput("文件是空的", file=str(p), hint="请重新导出JSON数据")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise UnreadableInput(
+            f"不是UTF-8编码的JSON文件（第{line}行有无法识别的字节，可能是GBK等编码）", file=str(p),
+            hint="请用记事本或其他编辑器“另存为”UTF-8编码后再试",
+        ) from e
+    try:
+        doc = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as e:
+        reason = next((v for k, v in JSON_MESSAGES.items() if e.msg.startswith(k)), e.msg)
+        raise UnreadableInput(f"JSON格式错误（第{e.lineno}行第{e.colno}列）：{reason}", file=str(p)) from e
+    except RecursionError as e:
+        raise UnreadableInput("JSON嵌套层级过深，不是年度报告数据", file=str(p)) from e
     return from_document(doc, source=str(p))
 
 
@@ -78,7 +106,7 @@ def from_document(doc: Any, *, source: str = "") -> Report:
     if not isinstance(doc, dict):
         raise UnreadableInput("JSON顶层应为对象（{…}）", file=source)
     fmt_key = doc.get("format", get_format().key)
-    if fmt_key not in FORMATS:
+    if not isinstance(fmt_key, str) or fmt_key not in FORMATS:
         raise UnreadableInput(
             f"不认识的格式“{fmt_key}”", file=source, where="format", hint=f"可用的格式：{'、'.join(FORMATS)}"
         )
@@ -145,6 +173,8 @@ def _flatten_figures(doc: dict[str, Any], source: str, notes: list[Finding]) -> 
 
 def _flatten(node: Any, prefix: str, out: dict[str, Any], source: str) -> None:
     if isinstance(node, dict):
+        if prefix.count(".") >= MAX_DEPTH:
+            raise UnreadableInput("此处嵌套层级过深，应为数字", file=source, where=prefix)
         for k, v in node.items():
             _flatten(v, f"{prefix}.{k}", out, source)
     elif isinstance(node, list):
@@ -183,8 +213,8 @@ def check_meta(fmt: Format, meta: dict[str, Any], where: Any, notes: list[Findin
             text = str(int(year))
         if isinstance(year, float) and year.is_integer():
             text = str(int(year))
-        text = text.removesuffix("年")
-        if text.isdigit() and len(text) == 4 and 1990 <= int(text) <= 2200:
+        text = unicodedata.normalize("NFKC", text).removesuffix("年")  # ２０２１ → 2021
+        if text.isascii() and text.isdigit() and len(text) == 4 and 1990 <= int(text) <= 2200:
             meta["year"] = int(text)
         else:
             notes.append(finding("bad_year", where("year"), "meta.year", value=year))
@@ -205,7 +235,7 @@ def _previous(fmt: Format, raw: Any, source: str, notes: list[Finding]) -> Previ
     if year is not None:
         try:
             prev.year = int(year)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             notes.append(finding("bad_year", Location(file=source, key="previous.year"), "previous.year", value=year))
     flat: dict[str, Any] = {}
     for part in _FIGURE_PARTS:
