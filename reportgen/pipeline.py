@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,7 +14,7 @@ from typing import Any
 
 from . import checks
 from .context import build_context, fill_placeholders, placeholder_namespace
-from .errors import OutputError, UserError
+from .errors import OutputError, UserError, os_reason
 from .facts import build_facts
 from .findings import Finding, has_errors
 from .model import Report
@@ -96,10 +97,12 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def check_output_dir(outdir: Path) -> None:
+    if outdir.exists() and not outdir.is_dir():
+        raise OutputError("已有同名的文件，不能用作输出文件夹", file=str(outdir), hint="请换一个输出文件夹")
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OutputError(f"无法创建输出文件夹（{e.strerror}）", file=str(outdir)) from e
+        raise OutputError(f"无法创建输出文件夹（{os_reason(e)}）", file=str(outdir)) from e
     if not os.access(outdir, os.W_OK):
         raise OutputError("输出文件夹不可写", file=str(outdir), hint="请换一个文件夹，或检查文件夹权限")
 
@@ -133,37 +136,65 @@ def build(
     out = Path(outdir)
     check_output_dir(out)
     stem = output_stem(report)
+    # All or nothing: every format is rendered into a hidden folder beside the outputs, and only
+    # when all succeeded are they renamed into place, so a failure (a pack error, LibreOffice
+    # crashing, Ctrl-C) leaves last time's report as it was and no half-written file behind.
     try:
-        if "json" in formats:
-            path = out / f"{stem}.json"
-            write_atomic(path, to_json(computed_model(report, context, result.findings)).encode("utf-8"))
-            result.outputs.append(path)
-        if "html" in formats:
-            from .render_html import render_html
-
-            path = out / f"{stem}.html"
-            write_atomic(path, render_html(context, pack).encode("utf-8"))
-            result.outputs.append(path)
-        if "docx" in formats or "pdf" in formats:
-            from .render_docx import render_docx
-
-            docx = out / f"{stem}.docx"
-            render_docx(context, pack, docx)
-            if "docx" in formats:
-                result.outputs.append(docx)
-            if "pdf" in formats:
-                from .render_pdf import docx_to_pdf
-
-                pdf = out / f"{stem}.pdf"
-                docx_to_pdf(docx, pdf)
-                result.outputs.append(pdf)
-                if "docx" not in formats:
-                    docx.unlink(missing_ok=True)
-    except PermissionError as e:
-        raise OutputError(
-            "无法写入输出文件（文件可能正在Word/WPS中打开）", file=str(e.filename or out)
-        ) from e
+        staging = Path(tempfile.mkdtemp(prefix=".reportgen-", dir=out))
+    except OSError as e:
+        raise OutputError(f"无法在输出文件夹中写入（{os_reason(e)}）", file=str(out),
+                          hint="请换一个文件夹，或检查文件夹权限") from e
+    try:
+        staged = _render_all(report, context, result.findings, pack, formats, staging, stem)
+        finals = [out / p.name for p in staged]
+        for final in finals:
+            if final.is_dir():
+                raise OutputError("已有同名的文件夹，无法写入报告", file=str(final))
+        for path, final in zip(staged, finals, strict=True):
+            try:
+                path.replace(final)
+            except OSError as e:
+                raise OutputError(
+                    f"无法写入（{os_reason(e)}）", file=str(final), hint="如果该文件正在Word或WPS中打开，请先关闭后重试"
+                ) from e
+            result.outputs.append(final)
+    except OSError as e:
+        if isinstance(e, OutputError):
+            raise
+        raise OutputError(f"无法写入输出文件（{os_reason(e)}）", file=str(e.filename or out)) from e
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return result
+
+
+def _render_all(report: Report, context: dict[str, Any], findings: list[Finding], pack: Pack,
+                formats: tuple[str, ...], folder: Path, stem: str) -> list[Path]:
+    """Render the chosen formats into `folder`; the paths in the order they are reported."""
+    staged: list[Path] = []
+    if "json" in formats:
+        path = folder / f"{stem}.json"
+        write_atomic(path, to_json(computed_model(report, context, findings)).encode("utf-8"))
+        staged.append(path)
+    if "html" in formats:
+        from .render_html import render_html
+
+        path = folder / f"{stem}.html"
+        write_atomic(path, render_html(context, pack).encode("utf-8"))
+        staged.append(path)
+    if "docx" in formats or "pdf" in formats:
+        from .render_docx import render_docx
+
+        docx = folder / f"{stem}.docx"
+        render_docx(context, pack, docx)
+        if "docx" in formats:
+            staged.append(docx)
+        if "pdf" in formats:
+            from .render_pdf import docx_to_pdf
+
+            pdf = folder / f"{stem}.pdf"
+            docx_to_pdf(docx, pdf)
+            staged.append(pdf)
+    return staged
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
