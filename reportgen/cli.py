@@ -172,7 +172,7 @@ def build(sources: tuple[str, ...], outdir: Path, formats: str, template: str | 
         sources = (str(sample_workbook()),)
         click.echo(f"未指定输入文件，使用样例：{sources[0]}")
     inputs = expand_inputs(sources)
-    if len(inputs) == 1 and inputs[0].is_file():
+    if len(inputs) == 1:  # one file, or one that is missing: its own message and exit status
         result = run_build(inputs[0], outdir, chosen, pack)
         print_findings(result.findings, show_info=show_info)
         if result.failed:
