@@ -233,7 +233,6 @@ def merge(units: tuple[str, ...], out: Path, organ: str, year: int | None, skip_
     from .batch import expand_inputs
     from .errors import UserError
     from .merge import merge_files
-    from .pipeline import check as run_check
     from .workbook import write_workbook
 
     if out.suffix.lower() != ".xlsx":
@@ -241,7 +240,7 @@ def merge(units: tuple[str, ...], out: Path, organ: str, year: int | None, skip_
     if out.exists() and not force:
         raise UserError("文件已存在", file=str(out), hint="如需覆盖，请加 --force")
     sources = [p for p in expand_inputs(units) if p.resolve() != out.resolve()]
-    result = merge_files(sources, organ=organ, year=year, skip_invalid=skip_invalid, check=run_check)
+    result = merge_files(sources, organ=organ, year=year, skip_invalid=skip_invalid)
     for problem in result.problems:
         click.echo(click.style(f"[错误] {problem.source}", fg="red", bold=True))
         for message in problem.messages:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .errors import UserError
-from .findings import ERROR, Finding
+from .findings import ERROR
 from .formats import Format
 from .model import Number, Previous, Report, derive
 
@@ -102,30 +101,52 @@ class MergeResult:
     skipped: list[str] = field(default_factory=list)
 
 
+def _load_checked(source: Path) -> tuple[str, Report | None, list[str]]:
+    """Load and check one unit (runs in a worker process): the report or why it is refused."""
+    from .pipeline import check
+    from .readers import load
+
+    try:
+        report = load(source)
+    except UserError as e:
+        return str(source), None, [str(e)]
+    errors = [str(f) for f in check(report) if f.severity == ERROR]
+    if errors:
+        return str(source), None, errors
+    report.findings = []  # notes are not needed to merge, and they are the bulk to send back
+    report.narrative_where = {}
+    report.where = {}
+    return str(source), report, []
+
+
+PARALLEL_FROM = 16  # below this, starting worker processes costs more than it saves
+
+
 def merge_files(
     sources: list[Path],
     *,
     organ: str,
     year: int | None = None,
     skip_invalid: bool = False,
-    check: Callable[[Report], list[Finding]] | None = None,
+    jobs: int | None = None,
 ) -> MergeResult:
-    """Load and check every unit; merge them unless one has errors (or skip those, if asked)."""
-    from .checks import check as default_check
-    from .readers import load
+    """Load and check every unit (across the machine's cores); merge them unless one has errors
+    (or skip those, if asked)."""
+    import os
 
-    check = check or default_check
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(sources) >= PARALLEL_FROM:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            loaded = list(pool.map(_load_checked, sources, chunksize=max(1, len(sources) // (jobs * 8))))
+    else:
+        loaded = [_load_checked(s) for s in sources]
     good: list[Report] = []
     result = MergeResult()
-    for source in sources:
-        try:
-            report = load(source)
-        except UserError as e:
-            result.problems.append(UnitProblem(str(source), [str(e)]))
-            continue
-        errors = [str(f) for f in check(report) if f.severity == ERROR]
-        if errors:
-            result.problems.append(UnitProblem(str(source), errors))
+    for source, report, errors in loaded:
+        if report is None:
+            result.problems.append(UnitProblem(source, errors))
         else:
             good.append(report)
     if result.problems and not skip_invalid:

@@ -30,9 +30,11 @@ DEFAULT_FORMATS = ("docx", "html")
 def check(report: Report) -> list[Finding]:
     """Every finding: reading notes, identities, years, placeholders and stale numbers in text."""
     findings = checks.check(report)
-    namespace = placeholder_namespace(report, build_facts(report, Settings()))
-    filled, problems = fill_placeholders(report, namespace)
-    findings += problems
+    filled = report.narrative
+    if any("{{" in t or "{%" in t for t in report.narrative.values()):
+        namespace = placeholder_namespace(report, build_facts(report, Settings()))
+        filled, problems = fill_placeholders(report, namespace)
+        findings += problems
     findings += stale_numbers(report, filled)
     return findings
 

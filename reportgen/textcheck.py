@@ -59,28 +59,38 @@ _SENTENCE = re.compile(r"[^。；;！？\n]+[。；;！？]?")
 _GAP = 12  # characters allowed between the topic word and its number
 
 
+def _patterns(topics: list[Topic]) -> list[tuple[Topic, re.Pattern[str]]]:
+    """Each topic's pattern, longest topic words first (so 行政规范性文件 claims before 规范性文件)."""
+    out = []
+    for topic in sorted(topics, key=lambda tp: -max(len(w) for w in tp.words)):
+        words = "|".join(re.escape(w) for w in sorted(topic.words, key=len, reverse=True))
+        out.append((topic, re.compile(
+            rf"(?:{words})[^0-9０-９，。；,;]{{0,{_GAP}}}?(\d+(?:\.\d+)?)\s*{re.escape(topic.unit)}(?!\w*[率比])"
+        )))
+    return out
+
+
 def stale_numbers(report: Report, texts: dict[str, str] | None = None) -> Iterator[Finding]:
     """Warn where staff text attaches a number to a topic and that number is none of its figures."""
-    values = derive(report.format, report.figures)
     texts = report.narrative if texts is None else texts
-    topics = _topics(report)
+    if not any(re.search(r"\d", t) for t in texts.values()):
+        return
+    values = derive(report.format, report.figures)
+    patterns = _patterns(_topics(report))
     for key, text in texts.items():
         where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
         for m in _SENTENCE.finditer(text):
             sentence = m.group(0).strip()
-            yield from _check_sentence(sentence, topics, values, where, key)
+            yield from _check_sentence(sentence, patterns, values, where, key)
 
 
 def _check_sentence(
-    sentence: str, topics: list[Topic], values: dict[str, Number], where: Location, key: str
+    sentence: str, patterns: list[tuple[Topic, re.Pattern[str]]], values: dict[str, Number],
+    where: Location, key: str,
 ) -> Iterator[Finding]:
     seen: set[tuple[int, str]] = set()
     reported: set[tuple[str, str]] = set()
-    for topic in sorted(topics, key=lambda tp: -max(len(w) for w in tp.words)):
-        words = "|".join(re.escape(w) for w in sorted(topic.words, key=len, reverse=True))
-        pattern = re.compile(
-            rf"(?:{words})[^0-9０-９，。；,;]{{0,{_GAP}}}?(\d+(?:\.\d+)?)\s*{re.escape(topic.unit)}(?!\w*[率比])"
-        )
+    for topic, pattern in patterns:
         for m in pattern.finditer(sentence):
             spot = (m.start(1), topic.unit)
             if spot in seen:
