@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 
 def _data_dir(name: str) -> Path:
-    # Installed (wheel or editable): templates/ and sample_data/ are mapped into reportgen.data.
-    try:
-        found = resources.files(f"reportgen.data.{name}")
-        path = Path(str(found))
-        if path.is_dir():
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / name  # a plain checkout
+    # A wheel puts templates/ and sample_data/ under reportgen/data/ (see pyproject.toml);
+    # a checkout (and an editable install) has them beside the package.
+    installed = Path(__file__).resolve().parent / "data" / name
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parent.parent / name
 
 
 def templates_dir() -> Path:

@@ -1,0 +1,53 @@
+"""The installed package stands alone: a plain wheel finds its templates and sample from any folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_a_built_wheel_builds_the_sample_from_another_folder(tmp_path):
+    wheel_dir = tmp_path / "wheel"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheel_dir), str(ROOT)],
+        check=True, capture_output=True,
+    )
+    (wheel,) = wheel_dir.glob("reportgen-*.whl")
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
+                   check=True, capture_output=True)
+    for packaged in ("data/templates/standard/report.docx", "data/templates/standard/sentences.j2",
+                     "data/templates/lanshan/pack.toml", "data/sample_data/lanshan-2021.xlsx",
+                     "data/sample_data/lanshan-2021.json", "fonts/fonts.conf"):
+        assert (site / "reportgen" / packaged).is_file(), packaged
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(site))
+    where = subprocess.run([sys.executable, "-c", "import reportgen; print(reportgen.__file__)"],
+                           cwd=elsewhere, env=env, capture_output=True, text=True, check=True)
+    assert Path(where.stdout.strip()).is_relative_to(site)  # the wheel's copy, not the checkout
+    built = subprocess.run([sys.executable, "-m", "reportgen.cli", "build", "-o", "out", "--format", "json,html",
+                            "--template", "lanshan"], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout + built.stderr
+    model = json.loads((elsewhere / "out" / "临沂市兰山区人民政府2021年政府信息公开工作年度报告.json").read_text("utf-8"))
+    assert model["requests"]["handled"]["total"] == 224
+    assert "不予处理1件，占答复总量的0.5%" in "".join(model["sentences"]["requests_summary"])
+
+
+def test_help_is_instant_and_imports_no_heavy_library():
+    probe = (
+        "import sys; from click.testing import CliRunner; from reportgen.cli import main; "
+        "r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0, r.output; "
+        "heavy = [m for m in ('docxtpl', 'docx', 'openpyxl', 'lxml', 'python_calamine', 'jinja2', 'babel', 'rich') "
+        "if m in sys.modules]; print(','.join(heavy))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
