@@ -167,7 +167,8 @@ def _flatten_figures(doc: dict[str, Any], source: str, notes: list[Finding]) -> 
         _flatten(section, part, flat, source)
     for key in doc:
         if key not in (*_FIGURE_PARTS, "format", "meta", "previous", "narrative"):
-            notes.append(finding("unknown_key", Location(file=source, key=key), key, value=key))
+            shown = key or '""'  # an empty key still needs something to point at
+            notes.append(finding("unknown_key", Location(file=source, key=shown), key, value=shown))
     return flat
 
 

@@ -1,0 +1,234 @@
+"""Property-based fuzzing of the readers: whatever a cell or a JSON document holds, the answer is a
+finding with a location or a `ReportgenError` with a message, never another exception.
+
+Examples per test come from REPORTGEN_FUZZ_EXAMPLES (CI default keeps the suite fast); see the
+README section “维护者：模糊测试” for a long run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from corpus import REQ, sample_doc
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reportgen.errors import ReportgenError
+from reportgen.findings import ERROR, Location
+from reportgen.formats import get_format
+from reportgen.pipeline import check
+from reportgen.readers import from_document, read_json
+from reportgen.resources import sample_workbook
+from reportgen.values import parse_figure
+from reportgen.workbook_layout import INPUT, layout
+from reportgen.workbook_reader import read_workbook
+
+SCALE = int(os.environ.get("REPORTGEN_FUZZ_EXAMPLES", "0") or 0)
+
+
+def examples(default: int) -> settings:
+    return settings(
+        max_examples=SCALE or default,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
+# What calamine or a JSON parser can hand a reader, and then some.
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=-10**6, max_value=10**9),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.decimals(places=3, min_value=-10**6, max_value=10**10),
+    st.text(),
+    st.text(alphabet="0123456789,.-+ ０１２３４５６７８９，。十二万亿/—无e", max_size=12),
+    st.from_regex(r"\A[0-9]{1,4000}\Z", fullmatch=True),
+    st.dates(),
+    st.datetimes(),
+    st.times(),
+    st.timedeltas(),
+    st.binary(max_size=8),
+    st.lists(st.integers(), max_size=2),
+)
+
+
+@examples(400)
+@given(raw=scalars, kind=st.sampled_from(["count", "money"]), text_ok=st.booleans())
+def test_parse_figure_returns_a_value_or_an_error_never_raises(raw, kind, text_ok):
+    where = Location(file="x.xlsx", sheet=REQ, cell="D6")
+    parsed = parse_figure(raw, kind, where, "requests.new.natural_person", text_ok=text_ok)
+    errors = [f for f in parsed.findings if f.severity == ERROR]
+    assert (parsed.value is None) == bool(errors)
+    assert all(str(f.location) == f"{REQ}!D6" and f.message for f in parsed.findings)
+    if parsed.value is not None:
+        assert parsed.value >= 0
+        if kind == "count":
+            assert type(parsed.value) is int and parsed.value <= 100_000_000
+        else:
+            assert isinstance(parsed.value, Decimal) and parsed.value == parsed.value.quantize(Decimal("0.01"))
+
+
+def assert_located(findings) -> None:
+    for f in findings:
+        assert f.message, f
+        assert f.location.file, f
+        assert str(f.location), f  # a sheet!cell or a JSON key: something to point at
+
+
+# ---- Workbook: random values typed into random input cells of a real workbook -------------------
+
+LAY = layout(get_format())
+INPUT_CELLS = sorted((s.sheet, s.cell) for s in LAY.slots.values() if s.role == INPUT)
+# What openpyxl can store in a cell: it refuses control characters, as Excel does.
+cell_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30)
+cell_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    cell_text,
+    st.sampled_from(["#REF!", "#DIV/0!", "#N/A", "#VALUE!", "=1/0", "=SUM(A1:A2)", "=D7", "１２３", "1,234",
+                     "1.5", "十二", "12abc", "-3", "/", "—", "0件"]),
+    st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2100, 1, 1)),
+)
+
+
+@pytest.fixture(scope="module")
+def workbook_bytes() -> bytes:
+    return sample_workbook().read_bytes()
+
+
+@examples(12)
+@given(cells=st.dictionaries(st.sampled_from(INPUT_CELLS), cell_values, min_size=1, max_size=4))
+def test_random_cells_in_a_real_workbook_give_located_findings(tmp_path, workbook_bytes, cells):
+    import openpyxl
+
+    path = tmp_path / "fuzz.xlsx"
+    path.write_bytes(workbook_bytes)
+    wb = openpyxl.load_workbook(path)
+    for (sheet, cell), value in cells.items():
+        wb[sheet][cell] = value
+    wb.save(path)
+    try:
+        report = read_workbook(path)
+    except ReportgenError as e:
+        assert str(path) in str(e)
+        return
+    assert_located(report.findings)
+    findings = check(report)
+    assert_located(findings)
+    for (sheet, cell), value in cells.items():
+        bad = [f for f in report.findings if f.location.sheet == sheet and f.location.cell == cell]
+        key = next(k for k, s in LAY.slots.items() if (s.sheet, s.cell) == (sheet, cell))
+        if key not in report.figures:
+            assert any(f.severity == ERROR for f in bad), (cell, value)  # refused, and said where
+
+
+@examples(15)
+@given(junk=st.binary(min_size=1, max_size=2000), at=st.integers(min_value=0))
+def test_random_bytes_in_a_workbook_zip_are_unreadable_or_read(tmp_path, workbook_bytes, junk, at):
+    """Damage anywhere (the directory, a header, a deflated sheet): a message, or a located report."""
+    data = bytearray(workbook_bytes)
+    at %= len(data)
+    data[at : at + len(junk)] = junk
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(bytes(data))
+    try:
+        report = read_workbook(path)
+    except ReportgenError as e:
+        assert str(path) in str(e)
+        return
+    assert_located(report.findings)
+
+
+# ---- JSON: random documents and mutations of the sample -----------------------------------------
+
+json_leaves = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=20),
+    st.sampled_from(["十二", "12abc", "1.5", "１２３", "1,234", "-3", "", "2021年", "∞"]),
+)
+json_values = st.recursive(
+    json_leaves,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=30,
+)
+SECTIONS = ["format", "meta", "active_disclosure", "requests", "appeals", "other_matters", "previous", "narrative",
+            "units"]
+
+
+def paths_of(node: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out += paths_of(v, (*prefix, k))
+    return out
+
+
+SAMPLE = sample_doc()
+SAMPLE_PATHS = paths_of(SAMPLE)
+
+
+def from_json_roundtrip(doc: Any) -> Any:
+    """What json.loads would give (Decimal floats, as the reader parses them)."""
+    return json.loads(json.dumps(doc, ensure_ascii=False), parse_float=Decimal)
+
+
+def read_or_refuse(doc: Any) -> None:
+    try:
+        report = from_document(from_json_roundtrip(doc), source="fuzz.json")
+    except ReportgenError as e:
+        assert "fuzz.json" in str(e)
+        return
+    assert_located(report.findings)
+    assert_located(check(report))
+
+
+@examples(150)
+@given(doc=st.one_of(json_values, st.dictionaries(st.sampled_from(SECTIONS), json_values, max_size=6)))
+def test_random_json_documents_are_read_or_refused(doc):
+    read_or_refuse(doc)
+
+
+@examples(150)
+@given(
+    edits=st.lists(
+        st.tuples(st.sampled_from(SAMPLE_PATHS), st.one_of(st.just("drop"), json_values)), min_size=1, max_size=5
+    )
+)
+def test_mutations_of_the_sample_json_are_read_or_refused(edits):
+    doc = json.loads(json.dumps(SAMPLE))
+    for path, change in edits:
+        node = doc
+        for part in path[:-1]:
+            if not isinstance(node, dict) or part not in node:
+                break
+            node = node[part]
+        else:
+            if isinstance(node, dict):
+                if change == "drop":
+                    node.pop(path[-1], None)
+                else:
+                    node[path[-1]] = change
+    read_or_refuse(doc)
+
+
+@examples(60)
+@given(text=st.text(max_size=200), encoding=st.sampled_from(["utf-8", "utf-8-sig", "gbk", "utf-16"]))
+def test_random_json_text_is_read_or_refused(tmp_path, text, encoding):
+    path = tmp_path / "随机.json"
+    try:
+        path.write_bytes(text.encode(encoding))
+    except UnicodeEncodeError:
+        return  # not representable in that encoding: nothing a clerk could save
+    try:
+        read_json(path)
+    except ReportgenError as e:
+        assert str(e).startswith(str(path))
