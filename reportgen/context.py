@@ -181,6 +181,8 @@ def _year_before(year: Any) -> Any:
 
 
 def sentence_environment(pack: Pack, settings: Settings) -> Any:
+    # Filters are the pack's own number formatting; the environment is shared per pack chain,
+    # and a chain's settings come from the same manifests, so setting them again is idempotent.
     env = environment(pack, autoescape=False)
     env.filters["num"] = lambda v: format_count(int(v), settings)
     env.filters["money"] = lambda v: format_money(Decimal(v), settings)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import lru_cache
+from typing import Any
 
 from .compute import HALF_UP, RULES
 
@@ -47,15 +49,21 @@ def _pattern(decimals: int, grouping: bool) -> str:
     return body + ("." + "0" * decimals if decimals else "")
 
 
+@lru_cache(maxsize=64)
+def _compiled(decimals: int, grouping: bool, locale: str) -> tuple[Any, Any]:
+    """babel's parsed pattern and locale, once: parsing them is most of the cost of a call."""
+    from babel import Locale
+    from babel.numbers import parse_pattern
+
+    return parse_pattern(_pattern(decimals, grouping)), Locale.parse(locale)
+
+
 def format_number(value: int | Decimal, settings: Settings, decimals: int = 0) -> str:
     """A count (decimals=0) or an amount, with the pack's grouping, rounded half-up."""
-    from babel.numbers import format_decimal
-
+    pattern, locale = _compiled(decimals, settings.grouping, settings.locale)
     with localcontext() as ctx:
-        ctx.rounding = ROUND_HALF_UP
-        return format_decimal(
-            Decimal(value), format=_pattern(decimals, settings.grouping), locale=settings.locale
-        )
+        ctx.rounding = ROUND_HALF_UP  # babel rounds in the active decimal context
+        return pattern.apply(Decimal(value), locale)
 
 
 def format_count(value: int, settings: Settings) -> str:

@@ -179,6 +179,12 @@ def environment(pack: Pack, *, autoescape: bool) -> Any:
     from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined
 
     chain = pack.chain()
+    # One environment per chain: Jinja keeps compiled templates per environment (and reloads a
+    # template whose file changed), so a batch compiles each template once, not once per unit.
+    cache_key = (tuple((p.name, str(p.path)) for p in chain), autoescape)
+    cached = _ENVIRONMENTS.get(cache_key)
+    if cached is not None:
+        return cached
     prefixed: dict[str, Any] = {}
     for i, p in enumerate(chain):
         # By name the deepest pack wins, so a namesake child's "standard/…" is its parent's;
@@ -193,7 +199,11 @@ def environment(pack: Pack, *, autoescape: bool) -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    _ENVIRONMENTS[cache_key] = env
     return env
+
+
+_ENVIRONMENTS: dict[tuple[Any, ...], Any] = {}
 
 
 def _bounded_range(*args: int) -> range:

@@ -114,3 +114,12 @@ def test_percentage_points_are_the_difference_of_displayed_shares():
     assert points_text(point_change(this[0], last[0]), s) == "较上年提高38.1个百分点"
     assert points_text(point_change(this[1], last[1]), s) == "较上年降低46.8个百分点"
     assert points_text(Decimal("0.0"), s) == "占比与上年持平"
+
+
+def test_formatting_itself_rounds_half_up():
+    from reportgen.numbers import format_number
+
+    assert format_number(Decimal("0.45"), Settings(), 1) == "0.5"  # half-even would give 0.4
+    assert format_number(Decimal("2.5"), Settings(), 0) == "3"
+    assert format_number(295613, Settings(grouping=True)) == "295,613"
+    assert format_number(295613, Settings()) == "295613"
