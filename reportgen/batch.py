@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +15,7 @@ from .findings import ERROR, WARNING, Finding
 INPUT_SUFFIXES = (".xlsx", ".xlsm", ".json")
 
 
-def expand_inputs(items: Iterable[str | Path]) -> list[Path]:
+def expand_inputs(items: list[str] | list[Path] | tuple[str | Path, ...]) -> list[Path]:
     """Files as given; folders → their workbooks and JSON documents; globs expanded here
     (Windows' shell does not). Excel's lock files (~$名称.xlsx) are skipped."""
     out: list[Path] = []
@@ -34,7 +34,8 @@ def expand_inputs(items: Iterable[str | Path]) -> list[Path]:
         out += [p for p in found if not p.name.startswith(("~$", ".~"))]
     unique = list(dict.fromkeys(out))
     if not unique:
-        raise UserError("没有找到可处理的工作簿（.xlsx）或JSON文件")
+        named = "、".join(str(i) for i in items) or "（未指定）"
+        raise UserError("没有找到可处理的工作簿（.xlsx）或JSON文件", file=named)
     return unique
 
 

@@ -133,7 +133,7 @@ def check(source: Path, as_json: bool, show_info: bool) -> int:
     if as_json:
         click.echo(to_json({"file": str(source), "ok": not errors, "findings": [f.as_dict() for f in findings]}), nl=False)
     else:
-        print_findings(findings, show_info=show_info)
+        print_findings(findings, show_info=show_info, file=str(source))
         if not errors:
             click.echo(click.style("检查通过。", fg="green"))
     return EXIT_INVALID if errors else EXIT_OK
@@ -174,7 +174,7 @@ def build(sources: tuple[str, ...], outdir: Path, formats: str, template: str | 
     inputs = expand_inputs(sources)
     if len(inputs) == 1:  # one file, or one that is missing: its own message and exit status
         result = run_build(inputs[0], outdir, chosen, pack)
-        print_findings(result.findings, show_info=show_info)
+        print_findings(result.findings, show_info=show_info, file=str(inputs[0]))
         if result.failed:
             click.echo(click.style("存在错误，未生成报告。", fg="red"), err=True)
             return EXIT_INVALID

@@ -8,9 +8,13 @@ load no file outside the pack chain, and output size and rendering time are boun
 
 from __future__ import annotations
 
+import ctypes
 import os
+import threading
 import time
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -279,13 +283,59 @@ def render_bounded(render: Any, what: str) -> str:
     return guarded(collect, what)
 
 
+class RenderTimeout(BaseException):
+    """Raised inside a template that ran past MAX_SECONDS (a BaseException: nothing swallows it)."""
+
+
+_armed = threading.local()
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Stop the code inside after `seconds`, even a loop that prints nothing.
+
+    The sandbox bounds what a template may touch, not how long it runs: a watchdog thread raises
+    `RenderTimeout` in this thread (CPython's PyThreadState_SetAsyncExc), between two bytecodes
+    of the template's compiled Python. Nested calls share the outermost limit.
+    """
+    if getattr(_armed, "on", False):
+        yield
+        return
+    target = ctypes.c_ulong(threading.get_ident())
+    lock = threading.Lock()
+    state = {"done": False, "fired": False}
+
+    def fire() -> None:
+        with lock:
+            if not state["done"]:
+                state["fired"] = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(RenderTimeout))
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    _armed.on = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            state["done"] = True
+            if state["fired"]:  # fired as the block ended: take back the undelivered exception
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)
+        _armed.on = False
+
+
 def guarded(call: Any, what: str) -> Any:
     """Call into a pack's templates; every failure becomes a `PackError` naming file and line."""
     from jinja2 import TemplateError
     from jinja2.exceptions import SecurityError
 
     try:
-        return call()
+        with time_limit(MAX_SECONDS):
+            return call()
+    except RenderTimeout as e:
+        raise PackError(f"{what}：渲染超过{MAX_SECONDS:g}秒，已停止（模板中可能有过大的循环）") from e
     except PackError as e:
         if str(e).startswith(what):
             raise

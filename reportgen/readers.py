@@ -141,6 +141,7 @@ def from_document(doc: Any, *, source: str = "") -> Report:
         notes.append(finding("unknown_key", Location(file=source, key=key), key, value=key))
 
     report.previous = _previous(fmt, doc.get("previous"), source, notes)
+    report.units = _units(fmt, doc.get("units"), source, notes)
     narrative = doc.get("narrative") or {}
     if not isinstance(narrative, dict):
         raise UnreadableInput("narrative 应为对象（章节键 → 文字）", file=source, where="narrative")
@@ -166,7 +167,7 @@ def _flatten_figures(doc: dict[str, Any], source: str, notes: list[Finding]) -> 
             continue
         _flatten(section, part, flat, source)
     for key in doc:
-        if key not in (*_FIGURE_PARTS, "format", "meta", "previous", "narrative"):
+        if key not in (*_FIGURE_PARTS, "format", "meta", "previous", "narrative", "units"):
             shown = key or '""'  # an empty key still needs something to point at
             notes.append(finding("unknown_key", Location(file=source, key=shown), key, value=shown))
     return flat
@@ -224,6 +225,26 @@ def check_meta(fmt: Format, meta: dict[str, Any], where: Any, notes: list[Findin
         meta["year"] = None
     if not meta.get("short_name"):
         meta["short_name"] = meta.get("organ") or ""
+
+
+def _units(fmt: Format, raw: Any, source: str, notes: list[Finding]) -> list[dict[str, Any]]:
+    """A merged report's units (单位汇总): each unit's name and key figures, checked like any count."""
+    from .merge import unit_columns
+
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(u, dict) for u in raw):
+        raise UnreadableInput("units 应为对象列表", file=source, where="units")
+    units = []
+    for i, u in enumerate(raw):
+        unit: dict[str, Any] = {"organ": str(u.get("organ") or ""), "source": str(u.get("source") or "")}
+        for key, _ in unit_columns(fmt):
+            where = Location(file=source, key=f"units[{i}].{key}")
+            parsed = parse_figure(u.get(key, 0), "count", where, key, text_ok=True)
+            notes.extend(f for f in parsed.findings if f.code != "blank_as_zero")
+            unit[key] = parsed.value if parsed.value is not None else 0
+        units.append(unit)
+    return units
 
 
 def _previous(fmt: Format, raw: Any, source: str, notes: list[Finding]) -> Previous | None:

@@ -126,3 +126,20 @@ def test_templates_new_copies_a_pack_that_extends_its_source(tmp_path):
     pack = find_pack(str(path))
     assert pack.extends == "lanshan" and pack.settings.rounding == "largest_remainder"
     assert pack.merged_headings()["overview.platforms"] == "（四）平台建设管理情况"
+
+
+def test_a_loop_that_prints_nothing_is_stopped_by_the_time_bound(doc, tmp_path, monkeypatch):
+    import time
+
+    import reportgen.packs
+
+    monkeypatch.setattr(reportgen.packs, "MAX_SECONDS", 1.0)
+    body = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    make_pack(tmp_path, "slow", "", sentences__j2="{% macro processing_fees() %}" + body + "{% endmacro %}")
+    start = time.monotonic()
+    with pytest.raises(PackError) as info:
+        sentences_of(doc, str(tmp_path / "slow"))
+    assert time.monotonic() - start < 10
+    assert "渲染超过1秒" in str(info.value) and "processing_fees" in str(info.value)
+    # and the next render in this thread is not hit by a stray timeout
+    assert sentences_of(doc)["processing_fees"]
