@@ -85,25 +85,35 @@ def main(verbose: bool) -> None:
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="批量生成时的输出文件夹（--previous 为文件夹时）。")
 @click.option("--organ", default="", help="报告机关全称，如“临沂市兰山区人民政府”。")
-@click.option("--year", type=int, default=None, help="统计年度，如 2025。")
+@click.option("--year", type=int, default=None, help="统计年度，如 2025（有 --previous 时默认为上年加一）。")
 @click.option(
     "--previous",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(exists=True, path_type=Path),
     default=None,
-    help="上年的工作簿或JSON：填入“上年数据”表，并把上年“结转下年度继续办理”填为本年“上年结转”。",
+    help="上年的工作簿或JSON（或存放各单位上年工作簿的文件夹）：填入“上年数据”表，"
+    "并把上年“结转下年度继续办理”填为本年“上年结转”。",
 )
 @click.option("--force", is_flag=True, help="覆盖已存在的文件。")
 @_funnel
-def init(out: Path, organ: str, year: int | None, previous: Path | None, force: bool) -> int:
-    """生成一份待填写的工作簿。
+def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, previous: Path | None,
+         force: bool) -> int:
+    """生成待填写的工作簿；--previous 给文件夹时，为其中每个单位各生成一份。
 
+    \b
     例：reportgen init 兰山区2025.xlsx --organ 临沂市兰山区人民政府 --year 2025 --previous 兰山区2024.xlsx
+        reportgen init --previous 2024年各单位 -o 2025年各单位
     """
     from .errors import UserError
     from .workbook import init_workbook
 
+    if previous is not None and previous.is_dir():
+        return _init_many(previous, outdir or out, year, force)
+    if out is None:
+        raise UserError("请指定要生成的工作簿文件名", hint="例如：reportgen init 兰山区2025.xlsx")
     if out.suffix.lower() != ".xlsx":
         raise UserError("工作簿文件名应以 .xlsx 结尾", file=str(out))
     if out.exists() and not force:
@@ -112,6 +122,39 @@ def init(out: Path, organ: str, year: int | None, previous: Path | None, force: 
     click.echo(f"已生成工作簿：{out}")
     click.echo("请在Excel或WPS中填写黄色单元格，然后运行：reportgen check " + str(out))
     return EXIT_OK
+
+
+def _init_many(previous_dir: Path, outdir: Path | None, year: int | None, force: bool) -> int:
+    """This year's workbook for every unit of last year's folder, named after the unit."""
+    from .batch import expand_inputs
+    from .errors import UserError
+    from .pipeline import safe_name
+    from .readers import load
+    from .workbook import init_workbook
+
+    if outdir is None:
+        raise UserError("批量生成时请用 -o 指定输出文件夹", hint="例如：reportgen init --previous 2024年各单位 -o 2025年各单位")
+    outdir.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    made: dict[Path, Path] = {}
+    for source in expand_inputs([previous_dir]):
+        try:
+            last = load(source)
+            this_year = year or ((last.year + 1) if last.year else None)
+            name = safe_name(f"{last.meta.get('organ') or source.stem}{this_year or ''}") + ".xlsx"
+            target = outdir / name
+            if target in made:
+                raise UserError(f"与{made[target].name}是同一单位（机关名称相同）", file=str(source))
+            if target.exists() and not force:
+                raise UserError("文件已存在", file=str(target), hint="如需覆盖，请加 --force")
+            init_workbook(target, organ="", year=this_year, previous_path=source)
+            made[target] = source
+            click.echo(f"已生成：{target}（上年：{source.name}）")
+        except ReportgenError as e:
+            failed += 1
+            click.echo(click.style(f"[错误] {e}", fg="red"), err=True)
+    click.echo(f"已生成{len(made)}个工作簿，失败{failed}个。")
+    return EXIT_INVALID if failed else EXIT_OK
 
 
 @main.command(context_settings=CONTEXT)

@@ -39,12 +39,16 @@ def check(report: Report) -> list[Finding]:
     return findings
 
 
+def safe_name(stem: str) -> str:
+    """`stem` usable as a file name on Windows too."""
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", stem).strip(" .") or "report"
+
+
 def output_stem(report: Report) -> str:
     """临沂市兰山区人民政府2021年政府信息公开工作年度报告 (safe as a Windows file name)."""
     organ = str(report.meta.get("organ") or "未命名机关")
     year = report.meta.get("year") or ""
-    stem = f"{organ}{year}年政府信息公开工作年度报告"
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", stem).strip(" .") or "report"
+    return safe_name(f"{organ}{year}年政府信息公开工作年度报告")
 
 
 def _default(value: Any) -> Any:

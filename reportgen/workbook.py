@@ -517,9 +517,15 @@ def _validate_inputs(wb: Any, fmt: Format, lay: Layout) -> None:
 
 def init_workbook(out: str | Path, organ: str, year: int | None, previous_path: str | Path | None = None) -> None:
     """Write a blank workbook for `organ` and `year`, prefilled from last year's file if given."""
-    previous = None
-    if previous_path:
-        from .readers import load
+    if not previous_path:
+        write_workbook(out, organ=organ, year=year)
+        return
+    from .readers import load
 
-        previous = load(previous_path)
-    write_workbook(out, organ=organ, year=year, previous=previous)
+    previous = load(previous_path)
+    # The same body reports again: keep last year's name, website and contacts.
+    carried = {k: previous.meta.get(k, "") for k in ("organ", "short_name", "website", "contact")}
+    this_year = Report(format=previous.format, meta=carried)
+    if previous.year is not None and year is None:
+        year = previous.year + 1
+    write_workbook(out, report=this_year, organ=organ, year=year, previous=previous)

@@ -126,3 +126,24 @@ def test_batch_build_keeps_going_past_broken_units(tmp_path):
         line = next(line for line in summary.splitlines() if bad in line)
         assert "失败" in line
     assert "依申请公开!" in summary  # the failure names its cell
+
+
+def test_init_in_bulk_makes_this_years_workbook_for_every_unit(three_units, tmp_path):
+    out = tmp_path / "2026"
+    result = run("init", "--previous", str(three_units[0].parent), "-o", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "已生成3个工作簿" in result.stdout
+    for last_path in three_units:
+        last = load(last_path)
+        organ = last.meta["organ"]
+        this = load(out / f"{organ}2026.xlsx")
+        assert this.meta["organ"] == organ and this.meta["year"] == 2026
+        for column in ("natural_person", "commercial", "other_org"):
+            assert this.figures[f"requests.carried_in.{column}"] == last.figures[f"requests.carried_out.{column}"]
+        assert this.previous.year == 2025
+        last_all = derive(get_format(), last.figures)
+        this_prev = derive(get_format(), this.previous.figures, keep_given=True)
+        assert this_prev["requests.new.total"] == last_all["requests.new.total"]
+        assert this_prev["appeals.review.upheld"] == last_all["appeals.review.upheld"]
+    again = run("init", "--previous", str(three_units[0].parent), "-o", str(out))
+    assert again.returncode == 1 and "文件已存在" in again.stderr
