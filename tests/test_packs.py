@@ -143,3 +143,72 @@ def test_a_loop_that_prints_nothing_is_stopped_by_the_time_bound(doc, tmp_path, 
     assert "渲染超过1秒" in str(info.value) and "processing_fees" in str(info.value)
     # and the next render in this thread is not hit by a stray timeout
     assert sentences_of(doc)["processing_fees"]
+
+
+def test_the_department_pack_speaks_for_one_body(doc):
+    doc["meta"].update(organ="临沂市兰山区教育局", short_name="区教育局", compiled_from="")
+    got = sentences_of(doc, "department")
+    assert got["requests_summary"][0].startswith("本机关本年新收政府信息公开申请232件，较上年增加27件")
+    assert got["processing_fees"] == ["本机关本年度依据《政府信息公开信息处理费管理办法》收取信息处理费1次，共计840元。"]
+    everything = "".join(p for ps in got.values() for p in ps)
+    assert "全区" not in everything and "根据全区" not in everything
+    assert "本报告由临沂市兰山区教育局根据" in got["intro"][0]
+    # the figures are the standard pack's, word for word after 本机关
+    standard = sentences_of(doc)
+    assert got["review"][0] == "本机关" + standard["review"][0]
+
+
+def test_nothing_to_report_in_the_department_pack(doc):
+    for row in doc["requests"].values():
+        for col in row:
+            row[col] = 0
+    doc["appeals"] = {k: {f: 0 for f in v} for k, v in doc["appeals"].items()}
+    doc["other_matters"]["processing_fees"] = {"count": 0, "amount_yuan": 0}
+    got = sentences_of(doc, "department")
+    assert got["requests_summary"] == ["本机关本年度未收到政府信息公开申请，无上年结转申请。"]
+    assert got["appeals_none"] == ["本机关本年度未发生因政府信息公开工作被申请行政复议、提起行政诉讼的情况。"]
+    assert got["processing_fees"] == ["本机关本年度未收取信息处理费。"]
+
+
+@pytest.mark.parametrize("name", ["standard", "lanshan", "department"])
+def test_every_builtin_pack_passes_templates_check(name):
+    assert check_pack(name) == []
+
+
+def test_packs_are_found_through_the_environment_variable(tmp_path, monkeypatch):
+    make_pack(tmp_path, "envpack", '[settings]\ndecimals = 0\n')
+    monkeypatch.setenv("REPORTGEN_TEMPLATES", str(tmp_path))
+    pack = find_pack("envpack")
+    assert pack.origin == "REPORTGEN_TEMPLATES" and pack.settings.decimals == 0
+    assert "envpack" in {p.name for p in available()}
+
+
+def _docx_paragraphs(path: Path) -> list[str]:
+    import docx
+
+    document = docx.Document(str(path))
+    return [p.text for p in document.paragraphs if p.text.strip()]
+
+
+def _html_paragraphs(text: str) -> list[str]:
+    import lxml.html
+
+    return [p.text_content() for p in lxml.html.fromstring(text).iter("p", "h1", "h2", "h3")]
+
+
+def test_one_macro_override_changes_exactly_one_paragraph_in_docx_and_html(doc, tmp_path):
+    from reportgen.render_docx import render_docx
+    from reportgen.render_html import render_html
+
+    make_pack(tmp_path, "one", "", sentences__j2="{% macro processing_fees() %}全年收取信息处理费{{ f.other_matters.processing_fees.count }}次。{% endmacro %}")
+    outputs = {}
+    for name, ref in (("base", "standard"), ("one", str(tmp_path / "one"))):
+        pack = find_pack(ref)
+        context, _ = build_context(from_document(doc), pack)
+        render_docx(context, pack, tmp_path / f"{name}.docx")
+        outputs[name] = (_docx_paragraphs(tmp_path / f"{name}.docx"), _html_paragraphs(render_html(context, pack)))
+    for kind in (0, 1):
+        base, one = outputs["base"][kind], outputs["one"][kind]
+        assert len(base) == len(one)
+        changed = [(a, b) for a, b in zip(base, one, strict=True) if a != b]
+        assert changed == [("本年度依据《政府信息公开信息处理费管理办法》收取信息处理费1次，共计840元。", "全年收取信息处理费1次。")]
