@@ -213,8 +213,10 @@ def build(sources: tuple[str, ...], outdir: Path, formats: str, template: str | 
     pack = find_pack(template, templates_dir)
     if not sources:
         sources = (str(sample_workbook()),)
-        click.echo(f"未指定输入文件，使用样例：{sources[0]}")
+        click.echo(f"未指定输入文件，使用样例：{sources[0]}", err=True)
     inputs = expand_inputs(sources)
+    if str(outdir) == "-":
+        return _print_model(inputs, chosen, pack)
     if len(inputs) == 1:  # one file, or one that is missing: its own message and exit status
         result = run_build(inputs[0], outdir, chosen, pack)
         print_findings(result.findings, show_info=show_info, file=str(inputs[0]))
@@ -226,6 +228,25 @@ def build(sources: tuple[str, ...], outdir: Path, formats: str, template: str | 
         return EXIT_OK
     results = _build_batch(inputs, outdir, chosen, template, templates_dir, jobs)
     return EXIT_OK if all(r.ok for r in results) else EXIT_INVALID
+
+
+def _print_model(inputs: list[Path], formats: tuple[str, ...], pack: Any) -> int:
+    """`-o -`: the computed model as JSON on stdout (findings on stderr), for other systems."""
+    from .errors import UserError
+    from .pipeline import build_context, check, computed_model, load, to_json
+
+    if formats != ("json",) or len(inputs) != 1:
+        raise UserError("“-o -”只能与 --format json 和一个输入文件一起使用")
+    report = load(inputs[0])
+    findings = check(report)
+    if any(f.severity == ERROR for f in findings):
+        for f in findings:
+            if f.severity == ERROR:
+                click.echo(f"[错误] {inputs[0]}：{f}", err=True)
+        return EXIT_INVALID
+    context, problems = build_context(report, pack)
+    click.echo(to_json(computed_model(report, context, findings + problems)), nl=False)
+    return EXIT_OK
 
 
 def _build_batch(inputs: list[Path], outdir: Path, formats: tuple[str, ...], template: str | None,

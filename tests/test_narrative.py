@@ -1,0 +1,109 @@
+"""Staff text: placeholders filled from the data, stale hand-typed numbers caught; the JSON model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from helpers import set_cells
+
+from reportgen.findings import flatten
+from reportgen.packs import find_pack
+from reportgen.pipeline import build_context, check
+from reportgen.readers import from_document, load
+from reportgen.resources import sample_workbook
+from reportgen.workbook_layout import layout
+
+ACTIVE = layout().slots["narrative.overview.active"]
+REQUESTS = layout().slots["narrative.overview.requests"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "reportgen.cli", *args], capture_output=True, text=True)
+
+
+def sample_copy(tmp_path: Path) -> Path:
+    path = tmp_path / "兰山区 2021.xlsx"
+    shutil.copy(sample_workbook(), path)
+    return path
+
+
+def test_placeholders_are_filled_from_the_data(doc):
+    doc["narrative"]["overview.requests"] = (
+        "全年新收申请{{ requests.new.total }}件，其中予以公开{{ requests.granted.total }}件，"
+        "占{{ facts.requests.outcomes[0].share }}；上年新收{{ previous.requests.new.total }}件。"
+    )
+    report = from_document(doc)
+    assert not [f for f in check(report) if f.code.startswith("placeholder")]
+    context, problems = build_context(report, find_pack("standard"))
+    assert problems == []
+    assert context["narrative"]["overview.requests"] == ["全年新收申请232件，其中予以公开90件，占40.2%；上年新收205件。"]
+
+
+def test_a_placeholder_naming_nothing_is_an_error_at_its_cell(tmp_path):
+    path = sample_copy(tmp_path)
+    set_cells(path, {(REQUESTS.sheet, REQUESTS.cell): "本年新收{{ requests.new.totl }}件。"})
+    findings = check(load(path))
+    assert ["正文", REQUESTS.cell, "placeholder_unknown"] in flatten(findings, "sheet", "cell", "code")
+    message = next(f.message for f in findings if f.code == "placeholder_unknown")
+    assert "requests.new.totl" in message
+    result = run("check", str(path))
+    assert result.returncode == 1 and f"正文!{REQUESTS.cell}" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_a_broken_placeholder_is_an_error_not_a_blank(tmp_path):
+    path = sample_copy(tmp_path)
+    set_cells(path, {(REQUESTS.sheet, REQUESTS.cell): "本年新收{{ requests.new.total 件。"})
+    assert ["正文", REQUESTS.cell, "placeholder_syntax"] in flatten(check(load(path)), "sheet", "cell", "code")
+
+
+def test_a_stale_hand_typed_number_is_caught_with_the_figure_expected(tmp_path):
+    path = sample_copy(tmp_path)
+    text = ("2021年，全区受理政府信息公开申请230件，予以公开90件。全区以信息公开为案由被提起行政复议案件17件。"
+            "通过区长信箱答复网友留言101条，发布信息2506件。")
+    set_cells(path, {(REQUESTS.sheet, REQUESTS.cell): text})
+    stale = [f for f in check(load(path)) if f.code == "stale_number" and f.location.cell == REQUESTS.cell]
+    messages = [f.message for f in stale]
+    assert len(stale) == 2, messages
+    assert "“2021年，全区受理政府信息公开申请230件，予以公开90件。”中的230件" in messages[0]
+    assert "232" in messages[0]  # the figure it expected
+    assert "17件" in messages[1] and "18" in messages[1]
+    assert all(f.severity == "warning" for f in stale)
+    result = run("check", str(path))
+    assert result.returncode == 0 and "230件与表格不符" in result.stdout
+
+
+def test_numbers_about_other_things_are_left_alone(doc):
+    doc["narrative"]["overview.active"] = (
+        "全年主动公开政府信息28356条，其中区政府发布2506条；制作政府公报4期；答复网友留言101件。"
+    )
+    assert [f for f in check(from_document(doc)) if f.code == "stale_number"] == []
+
+
+def test_build_json_prints_the_computed_model_with_the_golden_shares():
+    result = run("build", str(sample_workbook()), "--format", "json", "-o", "-")
+    assert result.returncode == 0, result.stderr
+    model = json.loads(result.stdout)
+    assert model["format"] == "gov-2021" and model["meta"]["organ"] == "临沂市兰山区人民政府"
+    assert model["requests"]["handled"]["total"] == 224
+    assert model["requests"]["denied"]["total"] == 26  # derived group totals are in the model
+    assert model["active_disclosure"]["fees"]["amount"] == "1210.06"  # decimals as strings
+    outcomes = {o["key"]: o for o in model["facts"]["requests"]["outcomes"]}
+    assert [outcomes[k]["share_value"] for k in ("granted", "partial", "denied", "unavailable", "not_processed", "other")] == [
+        "40.2", "4.9", "11.6", "41.5", "0.4", "1.3"]
+    assert outcomes["granted"]["change"]["diff"] == 22 and outcomes["granted"]["change"]["rate"] == "32.4"
+    review = {r["key"]: r for r in model["facts"]["appeals"]["review"]["results"]}
+    assert review["upheld"]["points_value"] == "38.1" and review["corrected"]["points_value"] == "-46.8"
+    assert model["sentences"]["outcomes"][0].startswith("办结的224件中，予以公开90件，占40.2%")
+    assert sum(Decimal(o["share_value"]) for o in outcomes.values()) == Decimal("99.9")  # half-up: not forced to 100
+
+
+def test_build_json_with_largest_remainder_adds_up_to_100():
+    result = run("build", str(sample_workbook()), "--format", "json", "-o", "-", "--template", "lanshan")
+    model = json.loads(result.stdout)
+    shares = [Decimal(o["share_value"]) for o in model["facts"]["requests"]["outcomes"]]
+    assert sum(shares) == Decimal("100.0") and shares[4] == Decimal("0.5")
