@@ -213,7 +213,7 @@ def build(sources: tuple[str, ...], outdir: Path, formats: str, template: str | 
     pack = find_pack(template, templates_dir)
     if not sources:
         sources = (str(sample_workbook()),)
-        click.echo(f"未指定输入文件，使用样例：{sources[0]}", err=True)
+        click.echo(f"未指定输入文件，使用样例：{sources[0]}", err=str(outdir) == "-")
     inputs = expand_inputs(sources)
     if str(outdir) == "-":
         return _print_model(inputs, chosen, pack)

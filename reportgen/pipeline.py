@@ -19,6 +19,7 @@ from .facts import build_facts
 from .findings import Finding, has_errors
 from .model import Report
 from .numbers import Settings
+from .outputs import write_atomic
 from .packs import Pack, find_pack
 from .readers import load
 from .textcheck import stale_numbers
@@ -83,23 +84,6 @@ def computed_model(report: Report, context: dict[str, Any], findings: list[Findi
 
 def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1, default=_default) + "\n"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temp file in the same folder, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        # mkstemp makes a private file; a published report gets the usual permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        Path(tmp).chmod(0o666 & ~umask)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def check_output_dir(outdir: Path) -> None:

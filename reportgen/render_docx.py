@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
-import zipfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputError, PackError
+from .errors import PackError
+from .outputs import reproducible_zip, write_atomic
 from .packs import Pack, environment, guarded, render_bounded
 
 TEMPLATE_NAME = "report.docx"
 TABLE_STYLE = "报告表格"
 CELL_STYLE = "表格文字"
 FALLBACK_TEXT_WIDTH = 8844  # twips: A4 less 28mm + 26mm margins (GB/T 9704)
-EPOCH_1980 = 315532800  # the earliest date a zip entry can carry
 
 # XML 1.0 forbids most control characters; a stray one from a spreadsheet would break the file.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -33,7 +29,7 @@ def render_docx(context: dict[str, Any], pack: Pack, out: Path) -> None:
             hint="请在模板包文件夹中放入 report.docx",
         )
     data = render_docx_bytes(context, template, pack)
-    write_atomically(out, data)
+    write_atomic(out, data)
 
 
 def render_docx_bytes(context: dict[str, Any], template: Path, pack: Pack) -> bytes:
@@ -55,7 +51,7 @@ def render_docx_bytes(context: dict[str, Any], template: Path, pack: Pack) -> by
     props.last_modified_by = "reportgen"
     buf = io.BytesIO()
     tpl.save(buf)
-    return normalise_zip(buf.getvalue())
+    return reproducible_zip(buf.getvalue())
 
 
 def _load(template: Path) -> Any:
@@ -266,66 +262,3 @@ _BORDERS = (
 # ---- Deterministic, atomic output ----------------------------------------------------------
 
 
-def _fixed_time() -> tuple[datetime | None, tuple[int, int, int, int, int, int]]:
-    """SOURCE_DATE_EPOCH if set (reproducible-builds.org), else no timestamp at all."""
-    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if raw.isdigit():
-        when = datetime.fromtimestamp(max(int(raw), EPOCH_1980), tz=UTC)
-        return when, (when.year, when.month, when.day, when.hour, when.minute, when.second)
-    return None, (1980, 1, 1, 0, 0, 0)
-
-
-_CORE_TIMES = re.compile(
-    rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>|<dcterms:(created|modified)\b[^>]*/>"
-)
-
-
-def normalise_zip(data: bytes) -> bytes:
-    """Same input → same bytes: fixed member order and dates; core.xml times fixed or removed."""
-    when, date_time = _fixed_time()
-    src = zipfile.ZipFile(io.BytesIO(data))
-    names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in names:
-            blob = src.read(name)
-            if name == "docProps/core.xml":
-                blob = _CORE_TIMES.sub(b"", blob)
-                if when is not None:
-                    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-                    times = b"".join(
-                        b'<dcterms:%s xsi:type="dcterms:W3CDTF">%s</dcterms:%s>' % (t, stamp, t)
-                        for t in (b"created", b"modified")
-                    )
-                    blob = blob.replace(b"</cp:coreProperties>", times + b"</cp:coreProperties>")
-            info = zipfile.ZipInfo(name, date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0  # the same bytes on every OS
-            info.external_attr = 0
-            dst.writestr(info, blob)
-    return out.getvalue()
-
-
-def write_atomically(out: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder, so a reader never sees half a file."""
-    out = Path(out)
-    folder = out.parent if str(out.parent) else Path()
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
-    except OSError as e:
-        raise OutputError(
-            f"无法在“{folder}”中写入文件（{e.strerror}）", hint="请检查文件夹是否存在、是否有写入权限"
-        ) from e
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        # mkstemp makes the file private (0600); give it the permissions a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        Path(tmp).chmod(0o666 & ~umask)
-        Path(tmp).replace(out)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(
-            f"无法写入“{out}”（{e.strerror}）", hint="如果该文件正在 Word 或 WPS 中打开，请先关闭后重试"
-        ) from e

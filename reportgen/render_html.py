@@ -30,6 +30,6 @@ def render_html(context: dict[str, Any], pack: Pack) -> str:
 
 def write_html(context: dict[str, Any], pack: Pack, out: Path) -> None:
     """Render and write the page to `out` as UTF-8, atomically (temp file in the same folder, then rename)."""
-    from .pipeline import write_atomic
+    from .outputs import write_atomic
 
     write_atomic(Path(out), render_html(context, pack).encode("utf-8"))

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import OutputError, UserError
+from .outputs import write_atomic
 
 TIMEOUT_SECONDS = 180.0  # the first run of a fresh profile takes several seconds by itself
 FONTS_CONF = Path(__file__).resolve().parent / "fonts" / "fonts.conf"
@@ -97,21 +98,6 @@ def docx_to_pdf(docx: Path, out_pdf: Path, *, timeout: float = TIMEOUT_SECONDS) 
                 file=str(docx),
                 hint="请用 Word 或 WPS 打开该 DOCX 检查是否损坏",
             )
-        _move_into_place(produced, out_pdf)
+        write_atomic(out_pdf, produced.read_bytes())
 
 
-def _move_into_place(produced: Path, out_pdf: Path) -> None:
-    """Copy next to the target, then rename: atomic even when /tmp is another file system."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_pdf.name}.", suffix=".tmp", dir=out_pdf.parent or Path())
-    os.close(fd)
-    try:
-        shutil.copyfile(produced, tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        Path(tmp).chmod(0o666 & ~umask)
-        Path(tmp).replace(out_pdf)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(
-            f"无法写入“{out_pdf}”（{e.strerror}）", hint="如果该文件正在 PDF 阅读器中打开，请先关闭后重试"
-        ) from e

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import io
-import os
-import re
-import tempfile
-import time
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import OutputError
 from .formats import Format, get_format
 from .formats.base import COUNT, MONEY
 from .model import Number, Previous, Report
+from .outputs import reproducible_zip, write_atomic
 from .tables import LABEL, NUMBER, TITLE, Cell, Grid
 from .workbook_layout import (
     CHECK_OK,
@@ -182,48 +177,10 @@ def _previous_values(prev: Previous) -> dict[str, Number | int | None]:
 
 
 def _save(wb: Any, path: Path) -> None:
-    folder = path.parent if str(path.parent) else Path()
-    tmp_name = ""
-    try:
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.stem}-", suffix=".xlsx", delete=False) as tmp:
-            tmp_name = tmp.name
-            tmp.write(_reproducible(wb))
-        # A temporary file is private (0600); the workbook should get the usual permissions.
-        Path(tmp_name).chmod(0o666 & ~_umask())
-        Path(tmp_name).replace(path)
-    except OSError as e:
-        if tmp_name:
-            Path(tmp_name).unlink(missing_ok=True)
-        raise OutputError(
-            f"无法写入（{e.strerror or e}）", file=str(path), hint="请检查文件夹是否存在、是否有写权限，或文件是否正在Excel/WPS中打开"
-        ) from e
-
-
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def _reproducible(wb: Any) -> bytes:
-    """The workbook's bytes, the same for the same content: fixed zip dates and document dates
-    (SOURCE_DATE_EPOCH when set), so a rebuilt sample does not show up as changed."""
     raw = io.BytesIO()
     wb.save(raw)
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or 0)
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(max(epoch, 315532800)))  # 1980: zip's epoch
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = _STAMP.sub(rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
-            dst.writestr(zipfile.ZipInfo(info.filename, ZIP_EPOCH), data, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    write_atomic(path, reproducible_zip(raw.getvalue()),
+                 hint="请检查文件夹是否存在、是否有写权限，或文件是否正在Excel/WPS中打开")
 
 
 def _text_height(text: str, width_chars: int = 44) -> float:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
-import re
 import sys
-import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -15,6 +13,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+
+from reportgen.outputs import reproducible_zip
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "templates" / "standard" / "report.docx"
@@ -305,7 +305,7 @@ def build() -> bytes:
     drop_thumbnail(doc)
     buf = io.BytesIO()
     doc.save(buf)
-    return normalised(buf.getvalue())
+    return reproducible_zip(buf.getvalue())
 
 
 def drop_thumbnail(doc) -> None:
@@ -314,23 +314,6 @@ def drop_thumbnail(doc) -> None:
     for r_id, rel in list(rels.items()):
         if rel.reltype.endswith("/thumbnail"):
             del rels[r_id]
-
-
-def normalised(data: bytes) -> bytes:
-    """Fixed member order and dates, no creation time: regenerating gives the same bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in names:
-            blob = src.read(name)
-            if name == "docProps/core.xml":
-                blob = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", b"", blob)
-            info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, blob)
-    return out.getvalue()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,84 @@
+"""Writing outputs: atomically (never half a file) and reproducibly (same input, same bytes)."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .errors import OutputError
+
+EPOCH_1980 = 315532800  # the earliest date a zip entry can carry
+LOCKED_HINT = "请检查文件夹是否存在、是否有写入权限；如果该文件正在 Word、WPS、Excel 或阅读器中打开，请先关闭后重试"
+
+
+def write_atomic(path: str | Path, data: bytes, *, hint: str = LOCKED_HINT) -> None:
+    """Write `data` through a temporary file in the same folder, then rename over `path`.
+
+    A reader (or a crash) never sees half a file, and the previous file stays until the new one
+    is complete. The file gets the permissions a plain open() would, not mkstemp's private 0600.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as e:
+        raise OutputError(f"无法在该文件夹中写入文件（{e.strerror or e}）", file=str(folder), hint=hint) from e
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        Path(tmp).chmod(0o666 & ~umask)
+        Path(tmp).replace(path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"无法写入（{e.strerror or e}）", file=str(path), hint=hint) from e
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def fixed_time() -> tuple[datetime | None, tuple[int, int, int, int, int, int]]:
+    """SOURCE_DATE_EPOCH if set (reproducible-builds.org), else no timestamp at all."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if raw.isdigit():
+        when = datetime.fromtimestamp(max(int(raw), EPOCH_1980), tz=UTC)
+        return when, (when.year, when.month, when.day, when.hour, when.minute, when.second)
+    return None, (1980, 1, 1, 0, 0, 0)
+
+
+_CORE_TIMES = re.compile(
+    rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>|<dcterms:(created|modified)\b[^>]*/>"
+)
+
+
+def reproducible_zip(data: bytes) -> bytes:
+    """An Office file (DOCX, XLSX) rewritten so the same content gives the same bytes: fixed
+    member order and dates, and docProps/core.xml's times removed (or SOURCE_DATE_EPOCH's)."""
+    when, date_time = fixed_time()
+    src = zipfile.ZipFile(io.BytesIO(data))
+    names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in names:
+            blob = src.read(name)
+            if name == "docProps/core.xml":
+                blob = _CORE_TIMES.sub(b"", blob)
+                if when is not None:
+                    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+                    times = b"".join(
+                        b'<dcterms:%s xsi:type="dcterms:W3CDTF">%s</dcterms:%s>' % (t, stamp, t)
+                        for t in (b"created", b"modified")
+                    )
+                    blob = blob.replace(b"</cp:coreProperties>", times + b"</cp:coreProperties>")
+            info = zipfile.ZipInfo(name, date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0  # the same bytes on every OS
+            info.external_attr = 0
+            dst.writestr(info, blob)
+    return out.getvalue()
