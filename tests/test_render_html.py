@@ -134,8 +134,10 @@ def test_title_sections_and_subsections_use_the_headings(sample, doc):
 def test_every_paragraph_of_staff_text_and_sentences_appears(sample, doc):
     _, _, context = sample
     shown = paragraph_texts(doc)
+    s = context["sentences"]
     expected = [p for ps in context["narrative"].values() for p in ps]
-    expected += [p for name, ps in context["sentences"].items() if name != "title" for p in ps]
+    expected += [p for name, ps in s.items() if name not in ("title", "requests_summary", "applicants") for p in ps]
+    expected += s["requests_summary"][:-1] + ["".join(s["requests_summary"][-1:] + s["applicants"])]
     assert expected
     for p in expected:
         assert p in shown
@@ -146,7 +148,9 @@ def test_sentences_are_placed_in_their_sections(sample, doc):
     s = context["sentences"]
     n = context["narrative"]
     overview = paragraph_texts(section(doc, "overview"))
-    requests_part = n["overview.requests"] + s["requests_summary"] + s["applicants"] + s["outcomes"]
+    # the applicants' "其中…" continues the summary's last paragraph
+    joined = ["".join(s["requests_summary"][-1:] + s["applicants"])]
+    requests_part = n["overview.requests"] + s["requests_summary"][:-1] + joined + s["outcomes"]
     start = overview.index(requests_part[0])
     assert overview[start : start + len(requests_part)] == requests_part
     assert paragraph_texts(section(doc, "active")) == s["active"]
