@@ -1,1 +1,20 @@
-"""reportgen: 政府信息公开工作年度报告生成器 — from a filled workbook to the published report."""
+"""reportgen: 政府信息公开工作年度报告生成器 — from a filled workbook to the published report.
+
+The pipeline as a library (imported lazily, so `reportgen --help` stays instant)::
+
+    from reportgen import load, check, build_context, find_pack, build
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["load", "check", "build_context", "find_pack", "build", "computed_model"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'reportgen' has no attribute {name!r}")
