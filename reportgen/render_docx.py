@@ -70,6 +70,7 @@ def _load(template: Path) -> Any:
                 dst_xml = dst_xml.replace(escaped, tag)
             return self.resolve_listing(dst_xml)
 
+    _guard_template(template)
     tpl = BoundedTemplate(str(template))
     try:
         tpl.init_docx()
@@ -80,6 +81,25 @@ def _load(template: Path) -> Any:
             hint="请确认它是用 Word 或 WPS 保存的 .docx 文件",
         ) from e
     return tpl
+
+
+def _guard_template(template: Path) -> None:
+    """A pack's report.docx is untrusted: no zip bomb, no XML entities, before python-docx parses it."""
+    import zipfile
+    import zlib
+
+    from .zipguard import guard_zip
+
+    try:
+        with zipfile.ZipFile(template) as z:
+            guard_zip(z, str(template), what="Word 模板", error=PackError)
+    except PackError:
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zlib.error) as e:
+        raise PackError(
+            f"无法读取 Word 模板（{type(e).__name__}）", file=str(template),
+            hint="请确认它是用 Word 或 WPS 保存的 .docx 文件",
+        ) from e
 
 
 def _style_ids(document: Any) -> dict[str, str]:

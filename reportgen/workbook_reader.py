@@ -28,16 +28,13 @@ from .workbook_layout import (
     layout,
     split_cell,
 )
+from .zipguard import guard_zip
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 # A photo pasted into 正文 makes a big file but stays in xl/media, which is never inflated;
 # the XML parts are what we and calamine inflate, so they are what is bounded.
 MAX_BYTES = 200 * 1024 * 1024
-MAX_PART = 20 * 1024 * 1024  # one XML part inflated; the standard workbook's largest is ~50 kB
-MAX_INFLATED = 400 * 1024 * 1024  # all members together, as the zip directory declares them
-MAX_RATIO = 100  # deflated XML of a real workbook is 5–20×; a zip bomb is 1000×
-XML_SUFFIXES = (".xml", ".rels", ".vml")
 SEARCH_ROWS = 200  # how far a table may have moved when rows were inserted above it
 SEARCH_COLS = 30
 REMEDY = "请勿插入或删除行列、修改表格标签；可用 reportgen init 生成新的工作簿后把数字填入"
@@ -149,50 +146,10 @@ def _sniff(p: Path) -> None:
                 raise UnreadableInput(
                     f"这是{what}，不是Excel工作簿", file=source, hint="请提供 reportgen init 生成并填好的工作簿（.xlsx）"
                 )
-            _guard_zip(z, source)
+            guard_zip(z, source, what="工作簿", error=UnreadableInput)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, RuntimeError,
             ValueError, zlib.error) as e:  # RuntimeError: an encrypted member; zlib: a broken stream
         raise _open_error(p, e) from e
-
-
-def _guard_zip(z: zipfile.ZipFile, source: str) -> None:
-    """Refuse a zip bomb or an XML entity bomb before anything inflates or parses it.
-
-    The directory's declared sizes are checked first (nothing inflated); then each XML part is
-    inflated here in chunks under a cap, so a part that lies about its size is caught too
-    (zipfile stops at the declared size, and the CRC then fails), and scanned for DOCTYPE:
-    Excel and WPS never write one, and it is how billion-laughs and external entities come in.
-    """
-    bomb = "工作簿的压缩内容异常（疑似“压缩炸弹”），为安全起见拒绝读取"
-    remedy = "请在Excel或WPS中打开后“另存为”新的工作簿再试"
-    infos = z.infolist()
-    if sum(i.file_size for i in infos) > MAX_INFLATED:
-        raise UnreadableInput(bomb, file=source, where="解压后总计超过400 MB", hint=remedy)
-    for info in infos:
-        ratio = info.file_size / max(info.compress_size, 1)
-        is_xml = info.filename.lower().endswith(XML_SUFFIXES)
-        if (is_xml and info.file_size > MAX_PART) or (info.file_size > 1024 * 1024 and ratio > MAX_RATIO):
-            raise UnreadableInput(bomb, file=source, where=info.filename, hint=remedy)
-    for info in infos:
-        if info.filename.lower().endswith(XML_SUFFIXES):
-            _scan_xml(z, info, source)
-
-
-def _scan_xml(z: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> None:
-    tail = b""
-    seen = 0
-    with z.open(info) as fh:
-        while chunk := fh.read(1024 * 1024):
-            seen += len(chunk)
-            if seen > MAX_PART:
-                raise UnreadableInput("工作簿的压缩内容异常，为安全起见拒绝读取", file=source, where=info.filename)
-            window = tail + chunk
-            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
-                raise UnreadableInput(
-                    "工作簿中含有XML实体声明（DOCTYPE），Excel和WPS不会生成这样的文件，为安全起见拒绝读取",
-                    file=source, where=info.filename, hint="请在Excel或WPS中打开后“另存为”新的工作簿再试",
-                )
-            tail = chunk[-16:]
 
 
 def _open_error(p: Path, e: Exception) -> UnreadableInput:

@@ -212,3 +212,26 @@ def test_one_macro_override_changes_exactly_one_paragraph_in_docx_and_html(doc, 
         assert len(base) == len(one)
         changed = [(a, b) for a, b in zip(base, one, strict=True) if a != b]
         assert changed == [("本年度依据《政府信息公开信息处理费管理办法》收取信息处理费1次，共计840元。", "全年收取信息处理费1次。")]
+
+
+def test_a_pack_docx_with_an_entity_bomb_is_refused(doc, tmp_path):
+    import zipfile
+
+    from reportgen.render_docx import render_docx
+    from reportgen.resources import templates_dir
+
+    bomb = make_pack(tmp_path, "bomb")
+    src = zipfile.ZipFile(templates_dir() / "standard" / "report.docx")
+    with zipfile.ZipFile(bomb / "report.docx", "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "word/document.xml":
+                entities = '<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+                data = data.replace(b"?>", b"?>" + entities.encode(), 1)
+            dst.writestr(name, data)
+    pack = find_pack(str(bomb))
+    context, _ = build_context(from_document(doc), pack)
+    with pytest.raises(PackError) as info:
+        render_docx(context, pack, tmp_path / "out.docx")
+    assert "Word 模板中含有XML实体声明" in str(info.value) and "word/document.xml" in str(info.value)
+    assert not (tmp_path / "out.docx").exists()
