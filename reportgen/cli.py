@@ -158,34 +158,82 @@ def _init_many(previous_dir: Path, outdir: Path | None, year: int | None, force:
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="以JSON输出检查结果，供其他系统使用。")
 @click.option("--all", "show_info", is_flag=True, help="同时列出全部提示。")
 @_funnel
-def check(source: Path, as_json: bool, show_info: bool) -> int:
+def check(sources: tuple[str, ...], as_json: bool, show_info: bool) -> int:
     """检查工作簿或JSON数据：勾稽关系、数据类型、与上年数据的衔接、正文中的数字。
 
+    可以给多个文件、文件夹或通配符，一次检查各单位的工作簿。
+
+    \b
     例：reportgen check 兰山区2025.xlsx
+        reportgen check 各单位/
     """
+    from .batch import expand_inputs
     from .pipeline import check as run_check
     from .pipeline import load, to_json
 
-    report = load(source)
-    findings = run_check(report)
-    errors = any(f.severity == ERROR for f in findings)
+    inputs = expand_inputs(sources)
+    if len(inputs) == 1:  # one file: its own message and exit status when unreadable
+        findings = run_check(load(inputs[0]))
+        errors = any(f.severity == ERROR for f in findings)
+        if as_json:
+            click.echo(to_json({"file": str(inputs[0]), "ok": not errors,
+                                "findings": [f.as_dict() for f in findings]}), nl=False)
+        else:
+            print_findings(findings, show_info=show_info, file=str(inputs[0]))
+            if not errors:
+                click.echo(click.style("检查通过。", fg="green"))
+        return EXIT_INVALID if errors else EXIT_OK
+    return _check_many(inputs, as_json, show_info)
+
+
+def _check_many(inputs: list[Path], as_json: bool, show_info: bool) -> int:
+    """Every file's findings, then a line per file; the worst outcome sets the exit status."""
+    from .pipeline import check as run_check
+    from .pipeline import load, to_json
+
+    rows: list[dict[str, Any]] = []
+    worst = EXIT_OK
+    for source in inputs:
+        try:
+            findings = run_check(load(source))
+        except ReportgenError as e:
+            rows.append({"file": str(source), "ok": False, "unreadable": str(e), "findings": []})
+            worst = EXIT_UNREADABLE
+            if not as_json:
+                click.echo(click.style(f"[错误] {e}", fg="red", bold=True))
+            continue
+        errors = any(f.severity == ERROR for f in findings)
+        rows.append({"file": str(source), "ok": not errors, "findings": [f.as_dict() for f in findings]})
+        if errors:
+            worst = max(worst, EXIT_INVALID)
+        if not as_json and any(f.severity != INFO for f in findings):
+            print_findings(findings, show_info=show_info, file=str(source))
     if as_json:
-        click.echo(to_json({"file": str(source), "ok": not errors, "findings": [f.as_dict() for f in findings]}), nl=False)
-    else:
-        print_findings(findings, show_info=show_info, file=str(source))
-        if not errors:
-            click.echo(click.style("检查通过。", fg="green"))
-    return EXIT_INVALID if errors else EXIT_OK
+        click.echo(to_json(rows), nl=False)
+        return worst
+    click.echo("")
+    for row in rows:
+        counts = Counter(f["severity"] for f in row["findings"])
+        if row.get("unreadable"):
+            status = click.style("无法读取", fg="red")
+        elif row["ok"]:
+            status = click.style("通过", fg="green")
+        else:
+            status = click.style(f"{counts[ERROR]}个错误", fg="red")
+        click.echo(f"{status}\t{counts[WARNING]}个警告\t{row['file']}")
+    passed = sum(1 for r in rows if r["ok"])
+    click.echo(f"共{len(rows)}个文件：{passed}个通过，{len(rows) - passed}个有错误或无法读取。")
+    return worst
 
 
 @main.command(context_settings=CONTEXT)
 @click.argument("sources", nargs=-1)
 @click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path(),
-              show_default=True, help="输出文件夹。")
+              show_default=True, help="输出文件夹；“-”表示把JSON打印到标准输出（配合 --format json）。")
 @click.option("-f", "--format", "formats", default="docx,html", show_default=True,
               help="输出格式，逗号分隔：docx,html,pdf,json。")
 @click.option("-t", "--template", "template", default=None, help="模板包名称或文件夹路径（默认 standard）。")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -147,3 +148,20 @@ def test_init_in_bulk_makes_this_years_workbook_for_every_unit(three_units, tmp_
         assert this_prev["appeals.review.upheld"] == last_all["appeals.review.upheld"]
     again = run("init", "--previous", str(three_units[0].parent), "-o", str(out))
     assert again.returncode == 1 and "文件已存在" in again.stderr
+
+
+def test_check_takes_a_whole_folder_and_reports_each_unit(three_units, tmp_path):
+    broken = load(three_units[2])
+    broken.figures["requests.carried_out.natural_person"] += 1
+    write_workbook(three_units[2], report=broken)
+    (three_units[0].parent / "坏文件.xlsx").write_text("不是工作簿", encoding="utf-8")
+    result = run("check", str(three_units[0].parent))
+    assert result.returncode == 2  # the worst outcome: an unreadable file
+    lines = result.stdout.splitlines()
+    assert any("坏文件.xlsx" in line and "无法读取" in line for line in lines)
+    assert any(three_units[2].name in line and "个错误" in line for line in lines)
+    assert f"[错误] {three_units[2]}：依申请公开!" in result.stdout  # each error names file and cell
+    assert "共4个文件：2个通过" in result.stdout
+    as_json = run("check", str(three_units[0]), str(three_units[1]), "--json")
+    rows = json.loads(as_json.stdout)
+    assert as_json.returncode == 0 and [r["ok"] for r in rows] == [True, True]
