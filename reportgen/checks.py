@@ -29,9 +29,13 @@ def _loc(report: Report, key: str) -> Location:
 def identities(report: Report, values: dict[str, Number]) -> Iterator[Finding]:
     fmt = report.format
     complete = all(k in report.figures for k, _ in fmt.input_figures())
+    reported: set[str] = set()
     for s in fmt.sums:
-        if s.target not in report.given or not all(p in values for p in s.parts):
+        # A figure may be derivable two ways (行政诉讼合计 from its kinds or from its results):
+        # both give the same value, so one finding is enough.
+        if s.target not in report.given or s.target in reported or not all(p in values for p in s.parts):
             continue
+        reported.add(s.target)
         given = report.given[s.target]
         parts = values[s.target]
         if given != parts:
