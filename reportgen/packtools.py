@@ -79,11 +79,26 @@ def check_pack(ref: str | Path, extra: str | Path | None = None) -> list[str]:
     except PackError as e:
         problems.append(str(e))
         return problems
+    problems += _heading_problems(pack)
     problems += _syntax_problems(pack)
     if problems:
         return problems
     problems += _render_problems(pack)
     return problems
+
+
+def _heading_problems(pack: Pack) -> list[str]:
+    """A [headings] key that names no part of the report would silently rename nothing."""
+    from .formats import get_format
+
+    fmt = get_format(pack.format)
+    known = [key for key, _ in fmt.sections] + [s.key for s in fmt.narrative if "." in s.key]
+    out = []
+    for p in pack.chain():
+        for key in p.headings:
+            if key not in known:
+                out.append(f"{p.path / MANIFEST}：[headings] 中不认识的键“{key}”（可用：{'、'.join(known)}）")
+    return out
 
 
 def _syntax_problems(pack: Pack) -> list[str]:

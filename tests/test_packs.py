@@ -235,3 +235,9 @@ def test_a_pack_docx_with_an_entity_bomb_is_refused(doc, tmp_path):
         render_docx(context, pack, tmp_path / "out.docx")
     assert "Word 模板中含有XML实体声明" in str(info.value) and "word/document.xml" in str(info.value)
     assert not (tmp_path / "out.docx").exists()
+
+
+def test_templates_check_finds_a_heading_key_that_names_nothing(tmp_path):
+    make_pack(tmp_path, "typo_heading", '[headings]\n"overview.platform" = "（四）平台建设"\n')
+    problems = check_pack(str(tmp_path / "typo_heading"))
+    assert len(problems) == 1 and "overview.platform" in problems[0] and "overview.platforms" in problems[0]
