@@ -14,8 +14,11 @@ from typing import Any
 
 import click
 
+from .clizh import install as _install_chinese
 from .errors import ReportgenError
 from .findings import ERROR, INFO, SEVERITY_LABEL, WARNING, Finding
+
+_install_chinese()  # before the commands below create their click types
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

@@ -51,3 +51,16 @@ def test_help_is_instant_and_imports_no_heavy_library():
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_misuse_is_explained_in_chinese_with_exit_status_2():
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "reportgen.cli", *args], capture_output=True, text=True)
+
+    typo = run("build", "--formt", "docx")
+    assert typo.returncode == 2
+    assert "没有这个选项：'--formt'" in typo.stderr and "--format" in typo.stderr and "用法：" in typo.stderr
+    missing = run("merge")
+    assert missing.returncode == 2 and "缺少参数" in missing.stderr
+    help_text = run("check", "--help").stdout
+    assert "显示本帮助并退出" in help_text and "Show this message" not in help_text
