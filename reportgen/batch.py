@@ -17,21 +17,25 @@ INPUT_SUFFIXES = (".xlsx", ".xlsm", ".json")
 
 def expand_inputs(items: list[str] | list[Path] | tuple[str | Path, ...]) -> list[Path]:
     """Files as given; folders → their workbooks and JSON documents; globs expanded here
-    (Windows' shell does not). Excel's lock files (~$名称.xlsx) are skipped."""
+    (Windows' shell does not). Excel's lock files (~$名称.xlsx) found in a folder are skipped."""
     out: list[Path] = []
     for item in items:
         text = str(item)
         path = Path(text)
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.suffix.lower() in INPUT_SUFFIXES and p.is_file())
+            found = [p for p in found if not p.name.startswith(("~$", ".~"))]
+            if not found:
+                raise UserError("文件夹中没有找到可处理的工作簿（.xlsx）或JSON文件", file=text)
         elif any(ch in text for ch in "*?[") and not path.exists():
             # glob.glob takes absolute patterns too (D:\\各单位\\*.xlsx), Path.glob does not
             found = sorted(Path(p) for p in glob.glob(text, recursive=True))  # noqa: PTH207
+            found = [p for p in found if not p.name.startswith(("~$", ".~"))]
             if not found:
                 raise UserError(f"没有与“{text}”匹配的文件")
         else:
-            found = [path]
-        out += [p for p in found if not p.name.startswith(("~$", ".~"))]
+            found = [path]  # named explicitly: even a lock file gets its own explanation
+        out += found
     unique = list(dict.fromkeys(out))
     if not unique:
         named = "、".join(str(i) for i in items) or "（未指定）"
