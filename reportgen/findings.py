@@ -78,8 +78,18 @@ class Finding:
     key: str
     message: str
 
+    @property
+    def label(self) -> str:
+        """The Chinese name of the figure concerned (一、本年新收政府信息公开申请数量（自然人）), if any."""
+        from .formats import get_format
+
+        label = get_format().labels.get(self.key, "")
+        return "" if not label or label in self.message else label
+
     def __str__(self) -> str:
         where = str(self.location)
+        if where and self.label:
+            where = f"{where}〔{self.label}〕"
         return f"{where}：{self.message}" if where else self.message
 
     def as_dict(self) -> dict[str, str]:
@@ -91,6 +101,7 @@ class Finding:
             "cell": self.location.cell,
             "location": str(self.location),
             "key": self.key,
+            "label": self.label,
             "message": self.message,
         }
 
