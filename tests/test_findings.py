@@ -1,0 +1,75 @@
+"""Every finding code of the registry, each provoked once, and a meta-test that none is untested."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from reportgen.findings import CODES, ERROR, INFO, WARNING, flatten
+from reportgen.pipeline import check
+from reportgen.readers import from_document, load
+from reportgen.resources import sample_workbook
+
+
+def codes_of(doc: dict) -> list[list[str]]:
+    return flatten(check(from_document(doc, source="t.json")), "code", "key", "severity")
+
+
+def test_too_large(doc):
+    doc["requests"]["new"]["natural_person"] = 10**9
+    assert ["too_large", "requests.new.natural_person", ERROR] in codes_of(doc)
+
+
+def test_missing_meta_and_bad_year(doc):
+    doc["meta"]["organ"] = ""
+    doc["meta"]["year"] = "二〇二一"
+    found = codes_of(doc)
+    assert ["missing_meta", "meta.organ", ERROR] in found
+    assert ["bad_year", "meta.year", ERROR] in found
+
+
+def test_narrative_missing(doc):
+    del doc["narrative"]["problems"]
+    assert ["narrative_missing", "narrative.problems", WARNING] in codes_of(doc)
+
+
+def test_unknown_key(doc):
+    doc["requests"]["new"]["robots"] = 1
+    doc["extra"] = {}
+    found = codes_of(doc)
+    assert ["unknown_key", "requests.new.robots", WARNING] in found
+    assert ["unknown_key", "extra", WARNING] in found
+
+
+def test_jump_10x_and_previous_year(doc):
+    doc["previous"]["year"] = 2019
+    doc["previous"]["requests"]["new"]["total"] = 2
+    found = codes_of(doc)
+    assert ["jump_10x", "requests.new.total", WARNING] in found
+    assert ["previous_year", "previous.year", WARNING] in found
+
+
+def test_carried_in_mismatch(doc):
+    doc["previous"]["requests"]["carried_out"] = {"natural_person": 4}
+    found = codes_of(doc)
+    assert ["carried_in_mismatch", "requests.carried_in.natural_person", WARNING] in found
+
+
+def test_total_not_checked_for_a_workbook_saved_without_results():
+    found = flatten(check(load(sample_workbook())), "code", "severity")
+    assert ["total_not_checked", INFO] in found
+
+
+def test_every_code_has_a_message_and_a_test():
+    tests = "".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.rglob("*.py"))
+    for code, (severity, template) in CODES.items():
+        assert severity in (ERROR, WARNING, INFO) and template
+        assert re.search(rf"[\"']{code}[\"']", tests), f"finding code {code} has no test"
+
+
+@pytest.mark.parametrize("code", sorted(CODES))
+def test_messages_are_chinese(code):
+    _, template = CODES[code]
+    assert template == "{text}" or re.search(r"[\u4e00-\u9fff]", template)
