@@ -90,7 +90,26 @@ def variables_markdown() -> str:
     return "\n".join(lines)
 
 
+FINDINGS_BEGIN = "<!-- BEGIN GENERATED FINDINGS: reportgen.docgen，请勿手工修改，运行 python scripts/make_docs.py 更新 -->"
+FINDINGS_END = "<!-- END GENERATED FINDINGS -->"
+
+def findings_markdown() -> str:
+    """The table of every finding a check can give, from the code registry."""
+    from .findings import CODES, REMEDIES, SEVERITY_LABEL
+
+    lines = [FINDINGS_BEGIN, "", "| 级别 | 代码 | 说明 | 怎么办 |", "|---|---|---|---|"]
+    for code, (severity, template) in CODES.items():
+        shown = "（勾稽关系不成立时的具体说明，列出两边的数字）" if template == "{text}" else template
+        shown = shown.replace("{{{{", "{{").replace("}}}}", "}}").replace("|", "\\|")
+        lines.append(f"| {SEVERITY_LABEL[severity]} | `{code}` | {shown} | {REMEDIES[code]} |")
+    lines += ["", FINDINGS_END]
+    return "\n".join(lines)
+
+
 def update(text: str) -> str:
-    """Replace the generated part of `text` (between the markers) with a fresh one."""
-    start, end = text.index(BEGIN), text.index(END) + len(END)
-    return text[:start] + variables_markdown() + text[end:]
+    """Replace each generated part of `text` (between its markers) with a fresh one."""
+    for begin, end, make in ((BEGIN, END, variables_markdown), (FINDINGS_BEGIN, FINDINGS_END, findings_markdown)):
+        if begin in text:
+            start, stop = text.index(begin), text.index(end) + len(end)
+            text = text[:start] + make() + text[stop:]
+    return text

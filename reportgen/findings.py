@@ -55,6 +55,38 @@ CODES: dict[str, tuple[str, str]] = {
 }
 
 
+# What a clerk does about each finding; the message itself says what is wrong.
+REMEDIES = {
+    "not_integer": "填写阿拉伯数字（件数为整数），不要写汉字、单位或小数。",
+    "negative": "件数不能为负数，请核对。",
+    "not_money": "金额以万元为单位，最多两位小数，如 1210.06。",
+    "too_large": "多半是多输了几位数，请核对。",
+    "blank_as_zero": "无需处理；若确有数据请补填。",
+    "text_number": "把单元格改为直接输入的数字（不带全角数字或千位分隔符）。",
+    "table_empty": "确认本年度确实没有这类数据；否则请补填。",
+    "total_not_checked": "无需处理：合计由各项重新计算。",
+    "missing_meta": "在“基本信息”表填写。",
+    "bad_year": "填写四位年份，如 2025。",
+    "narrative_missing": "在“正文”表填写该部分的文字。",
+    "unknown_key": "检查JSON中的键名是否拼错。",
+    "placeholder_unknown": "检查占位符中的名称（见模板包编写指南的变量列表）。",
+    "placeholder_syntax": "占位符写作 {{ requests.new.total }}，前后各两个花括号。",
+    "group_sum": "合计应等于各项之和，请核对合计或各项。",
+    "handled_sum": "（七）总计应等于（一）至（六）之和，请核对各项。",
+    "row_total": "总计列应等于各申请人类型之和，请核对该行。",
+    "appeal_total": "总计应等于结果维持、结果纠正、其他结果、尚未审结之和。",
+    "combined_sum": "行政诉讼合计应等于两类起诉之和。",
+    "balance": "本年新收＋上年结转应等于（七）总计＋结转下年度继续办理，请核对该列。",
+    "carried_in_mismatch": "本年“上年结转”一般应等于上年“结转下年度继续办理”；机构调整等情况可忽略。",
+    "jump_10x": "核对是否多输或少输了位数。",
+    "previous_year": "核对“上年数据”表中的年度。",
+    "stale_number": "改正文中的数字，或改用占位符让系统填入。",
+    "formula_input": "把公式改为直接填写的数字（复制后“选择性粘贴→数值”）。",
+    "formula_no_value": "把公式改为直接填写的数字，或在Excel/WPS中打开后保存一次。",
+    "cell_error": "单元格显示 #REF! 等错误，请直接填写数字。",
+}
+
+
 @dataclass(frozen=True)
 class Location:
     """Where a value came from: a workbook cell, or a key of a JSON document."""

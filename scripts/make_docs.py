@@ -1,4 +1,4 @@
-"""Regenerate the variable list in docs/template-guide.md from the format definition."""
+"""Regenerate the generated parts of the guides: the variable list and the table of findings."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from pathlib import Path
 
 from reportgen.docgen import update
 
-GUIDE = Path(__file__).resolve().parent.parent / "docs" / "template-guide.md"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 if __name__ == "__main__":
-    GUIDE.write_text(update(GUIDE.read_text(encoding="utf-8")), encoding="utf-8")
-    print(f"已更新 {GUIDE}")
+    for guide in (DOCS / "template-guide.md", DOCS / "user-guide.md"):
+        guide.write_text(update(guide.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"已更新 {guide}")

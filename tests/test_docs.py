@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from reportgen.cli import main
-from reportgen.docgen import BEGIN, END, variables_markdown
+from reportgen.docgen import BEGIN, END, FINDINGS_BEGIN, FINDINGS_END, findings_markdown, variables_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,6 +16,12 @@ def test_template_guide_variable_list_is_current():
     text = (ROOT / "docs" / "template-guide.md").read_text(encoding="utf-8")
     generated = text[text.index(BEGIN): text.index(END) + len(END)]
     assert generated == variables_markdown(), "docs/template-guide.md 已过期：运行 python scripts/make_docs.py"
+
+
+def test_user_guide_findings_table_is_current():
+    text = (ROOT / "docs" / "user-guide.md").read_text(encoding="utf-8")
+    generated = text[text.index(FINDINGS_BEGIN): text.index(FINDINGS_END) + len(FINDINGS_END)]
+    assert generated == findings_markdown(), "docs/user-guide.md 已过期：运行 python scripts/make_docs.py"
 
 
 def _commands(group: click.Group, prefix: str = "reportgen") -> list[tuple[str, click.Command]]:
