@@ -162,7 +162,8 @@ def build_context(report: Report, pack: Pack) -> tuple[dict[str, Any], list[Find
         "units": report.units,
         "previous": previous_namespace(report),
         "facts": facts,
-        "settings": facts["settings"] | {"zero_groups": settings.zero_groups, "grouping": settings.grouping},
+        "settings": facts["settings"]
+        | {"zero_groups": settings.zero_groups, "grouping": settings.grouping, "subject": settings.subject},
         **values_namespace(report),
     }
     if report.units and settings.units_table:

@@ -23,6 +23,7 @@ class Settings:
     zero_groups: str = "show"  # show: 0件 without a share; omit: leave zero groups out
     locale: str = "zh_CN"
     units_table: bool = False  # a merged report lists its units' key figures as an annex
+    subject: str = ""  # the organ's word for itself at the head of a statement: 全区, 本机关, 我局
 
     def problems(self) -> list[str]:
         """What is out of range, in Chinese (empty when all is well)."""
@@ -39,6 +40,8 @@ class Settings:
             out.append(f"zero_groups 应为 show 或 omit，实际为{self.zero_groups!r}")
         if not isinstance(self.units_table, bool):
             out.append(f"units_table 应为 true 或 false，实际为{self.units_table!r}")
+        if not isinstance(self.subject, str) or len(self.subject) > 12 or any(c in self.subject for c in "{}%<>\n"):
+            out.append(f"subject 应为不超过12个字的主语（如“全区”“本机关”），实际为{self.subject!r}")
         if self.locale not in ("zh_CN",):
             out.append(f"locale 目前只支持 zh_CN，实际为{self.locale!r}")
         return out

@@ -241,3 +241,14 @@ def test_templates_check_finds_a_heading_key_that_names_nothing(tmp_path):
     make_pack(tmp_path, "typo_heading", '[headings]\n"overview.platform" = "（四）平台建设"\n')
     problems = check_pack(str(tmp_path / "typo_heading"))
     assert len(problems) == 1 and "overview.platform" in problems[0] and "overview.platforms" in problems[0]
+
+
+def test_the_organs_phrasing_is_a_setting(doc, tmp_path):
+    make_pack(tmp_path, "bureau", '[settings]\nsubject = "我局"\n')
+    got = sentences_of(doc, str(tmp_path / "bureau"))
+    assert got["requests_summary"][0].startswith("我局本年新收政府信息公开申请232件")
+    assert got["review"][0].startswith("我局本年度因政府信息公开工作被申请行政复议18件")
+    assert got["active"][0].startswith("我局本年制发行政规范性文件8件")
+    assert got["outcomes"] == sentences_of(doc)["outcomes"]  # mid-paragraph statements need no subject
+    make_pack(tmp_path, "bad_subject", '[settings]\nsubject = "{{ 7*7 }}"\n')
+    assert "subject" in check_pack(str(tmp_path / "bad_subject"))[0]
