@@ -317,11 +317,7 @@ def _write_checks(ws: Worksheet, st: _Styles, grid: Grid, top: int, sheet_checks
 
 
 def _print_setup(ws: Worksheet, grid: Grid, top: int, *, landscape: bool) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _fit_a4_width(ws, landscape=landscape)
     ws.print_area = f"A1:{addr(top + grid.n_rows - 1, grid.n_cols)}"
     if grid.header_rows:
         ws.print_title_rows = f"{top}:{top + grid.header_rows - 1}"
@@ -351,10 +347,7 @@ def _write_meta_sheet(ws: Worksheet, fmt: Format, lay: Layout, st: _Styles) -> N
     ws.cell(r, 1, "报告格式").font = st.font
     ws.cell(r, 2, f"{fmt.name}（{fmt.notice}）").font = st.font
     ws.freeze_panes = "A3"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _fit_a4_width(ws)
 
 
 def _write_previous_sheet(ws: Worksheet, fmt: Format, lay: Layout, st: _Styles) -> None:
@@ -393,7 +386,13 @@ def _write_previous_sheet(ws: Worksheet, fmt: Format, lay: Layout, st: _Styles) 
                 slot = lay.slots.get(f"previous.{key}")
                 cell.number_format = "0.00" if slot and slot.kind == MONEY else "0"
     ws.freeze_panes = "B4"
+    _fit_a4_width(ws)
+
+
+def _fit_a4_width(ws: Worksheet, *, landscape: bool = False) -> None:
+    """Print on A4, as wide as the page, as many pages down as it takes."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -428,11 +427,7 @@ def _write_narrative_sheet(ws: Worksheet, fmt: Format, lay: Layout, st: _Styles)
         cell.number_format = "0.00" if f.kind == MONEY else "0"
         ws.row_dimensions[slot.row].height = 22
     ws.freeze_panes = "A3"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _fit_a4_width(ws, landscape=True)
 
 
 def _validate_inputs(wb: Any, fmt: Format, lay: Layout) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.findings import CODES, ERROR, INFO, WARNING, flatten
+from reportgen.findings import CODES, ERROR, INFO, REMEDIES, WARNING, flatten
 from reportgen.pipeline import check
 from reportgen.readers import from_document, load
 from reportgen.resources import sample_workbook
@@ -66,6 +66,7 @@ def test_every_code_has_a_message_and_a_test():
     tests = "".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.rglob("*.py"))
     for code, (severity, template) in CODES.items():
         assert severity in (ERROR, WARNING, INFO) and template
+        assert REMEDIES.get(code), f"finding code {code} has no remedy for the user guide"
         assert re.search(rf"[\"']{code}[\"']", tests), f"finding code {code} has no test"
 
 
