@@ -111,29 +111,44 @@ def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, pr
         reportgen init --previous 2024年各单位 -o 2025年各单位
     """
     from .errors import UserError
-    from .workbook import init_workbook
+    from .pipeline import SAVE_SUFFIXES, save
 
     if previous is not None and previous.is_dir():
         return _init_many(previous, outdir or out, year, force)
     if out is None:
         raise UserError("请指定要生成的工作簿文件名", hint="例如：reportgen init 兰山区2025.xlsx")
-    if out.suffix.lower() != ".xlsx":
-        raise UserError("工作簿文件名应以 .xlsx 结尾", file=str(out))
+    if out.suffix.lower() not in SAVE_SUFFIXES:
+        raise UserError("文件名应以 .xlsx（工作簿）或 .json（JSON数据）结尾", file=str(out))
     if out.exists() and not force:
         raise UserError("文件已存在", file=str(out), hint="如需覆盖，请加 --force")
-    init_workbook(out, organ=organ, year=year, previous_path=previous)
-    click.echo(f"已生成工作簿：{out}")
-    click.echo("请在Excel或WPS中填写黄色单元格，然后运行：reportgen check " + str(out))
+    save(_new_year(organ, year, previous), out)
+    if out.suffix.lower() == ".json":
+        click.echo(f"已生成JSON数据：{out}")
+    else:
+        click.echo(f"已生成工作簿：{out}")
+        click.echo("请在Excel或WPS中填写黄色单元格，然后运行：reportgen check " + str(out))
     return EXIT_OK
+
+
+def _new_year(organ: str, year: int | None, previous: Path | None) -> Any:
+    """A blank report for `organ` and `year`, or the year after `previous`'s report."""
+    from .model import Report, following_year
+    from .pipeline import load
+
+    if previous is not None:
+        return following_year(load(previous), organ=organ, year=year)
+    report = Report()
+    report.meta = {f.key: "" for f in report.format.meta} | {"organ": organ, "short_name": "", "year": year}
+    return report
 
 
 def _init_many(previous_dir: Path, outdir: Path | None, year: int | None, force: bool) -> int:
     """This year's workbook for every unit of last year's folder, named after the unit."""
     from .batch import expand_inputs
     from .errors import UserError
-    from .pipeline import safe_name
+    from .model import following_year
+    from .pipeline import safe_name, save
     from .readers import load
-    from .workbook import init_workbook
 
     if outdir is None:
         raise UserError("批量生成时请用 -o 指定输出文件夹", hint="例如：reportgen init --previous 2024年各单位 -o 2025年各单位")
@@ -150,7 +165,7 @@ def _init_many(previous_dir: Path, outdir: Path | None, year: int | None, force:
                 raise UserError(f"与{made[target].name}是同一单位（机关名称相同）", file=str(source))
             if target.exists() and not force:
                 raise UserError("文件已存在", file=str(target), hint="如需覆盖，请加 --force")
-            init_workbook(target, organ="", year=this_year, previous_path=source)
+            save(following_year(last, year=this_year), target)
             made[target] = source
             click.echo(f"已生成：{target}（上年：{source.name}）")
         except ReportgenError as e:
@@ -348,10 +363,10 @@ def merge(units: tuple[str, ...], out: Path, organ: str, year: int | None, skip_
     from .batch import expand_inputs
     from .errors import UserError
     from .merge import merge_files
-    from .workbook import write_workbook
+    from .pipeline import SAVE_SUFFIXES, save
 
-    if out.suffix.lower() != ".xlsx":
-        raise UserError("汇总工作簿的文件名应以 .xlsx 结尾", file=str(out))
+    if out.suffix.lower() not in SAVE_SUFFIXES:
+        raise UserError("汇总结果的文件名应以 .xlsx（工作簿）或 .json（JSON数据）结尾", file=str(out))
     if out.exists() and not force:
         raise UserError("文件已存在", file=str(out), hint="如需覆盖，请加 --force")
     sources = [p for p in expand_inputs(units) if p.resolve() != out.resolve()]
@@ -367,7 +382,7 @@ def merge(units: tuple[str, ...], out: Path, organ: str, year: int | None, skip_
         click.echo(click.style(f"已跳过{len(result.skipped)}个有错误的单位。", fg="yellow"))
     if not organ:
         click.echo(click.style("提示：未指定 --organ，请在汇总工作簿“基本信息”中填写机关全称。", fg="yellow"))
-    write_workbook(out, report=result.report)
+    save(result.report, out)
     click.echo(f"已汇总{len(result.report.units)}个单位：{out}")
     click.echo("请在“正文”表填写本级的文字，然后运行：reportgen build " + str(out))
     return EXIT_OK

@@ -46,6 +46,28 @@ class Report:
         return year if isinstance(year, int) else None
 
 
+def following_year(last: Report, *, organ: str = "", year: int | None = None) -> Report:
+    """This year's report, blank but for what last year's gives: the body's name, website and
+    contacts; last year's figures as 上年数据; its 结转下年度继续办理 as this year's 上年结转."""
+    fmt = last.format
+    meta: dict[str, Any] = {f.key: "" for f in fmt.meta} | {"contact": dict(last.meta.get("contact") or {})}
+    meta.update({k: last.meta.get(k, "") for k in ("organ", "short_name", "website")})
+    if organ:
+        if meta["short_name"] in ("", meta["organ"]):
+            meta["short_name"] = organ
+        meta["organ"] = organ
+    meta["year"] = year if year is not None else (last.year + 1 if last.year else None)
+    this = Report(format=fmt, meta=meta)
+    this.previous = Previous(year=last.year, figures=dict(last.figures))
+    req = fmt.requests
+    carried_in, carried_out = req.balance_left[1], req.balance_right[1]
+    for c in req.input_columns():
+        pending = last.figures.get(f"{req.key}.{carried_out}.{c.key}")
+        if pending is not None:
+            this.figures[f"{req.key}.{carried_in}.{c.key}"] = pending
+    return this
+
+
 def derive(fmt: Format, figures: dict[str, Number], *, keep_given: bool = False) -> dict[str, Number]:
     """All figures plus every derived one whose parts are all known.
 

@@ -187,6 +187,25 @@ def _render_all(report: Report, context: dict[str, Any], findings: list[Finding]
     return staged
 
 
+SAVE_SUFFIXES = (".xlsx", ".json")
+
+
+def save(report: Report, path: str | Path) -> None:
+    """Write `report` as a workbook (.xlsx) for people or a JSON document (.json) for programs."""
+    from .readers import to_document
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from .workbook import write_workbook
+
+        write_workbook(path, report=report)
+    elif suffix == ".json":
+        write_atomic(path, to_json(to_document(report)).encode("utf-8"))
+    else:
+        raise UserError("文件名应以 .xlsx（工作簿）或 .json（JSON数据）结尾", file=str(path))
+
+
 def parse_formats(text: str) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(x.strip().lower() for x in text.split(",") if x.strip()))
     unknown = [x for x in chosen if x not in FORMATS]

@@ -37,7 +37,7 @@ from .workbook_layout import (
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["Slot", "addr", "init_workbook", "layout", "table_grids", "write_workbook", "TABLE_TOP"]
+__all__ = ["Slot", "addr", "layout", "table_grids", "write_workbook", "TABLE_TOP"]
 
 FONT = "宋体"
 INPUT_FILL = "FFF9D6"  # light yellow: type here
@@ -84,12 +84,9 @@ def write_workbook(
     report: Report | None = None,
     organ: str = "",
     year: int | None = None,
-    previous: Report | None = None,
 ) -> None:
-    """Write the standard workbook: blank, or filled with `report`'s figures, meta and text.
-
-    `previous` (last year's report) fills 上年数据 and this year's 二、上年结转 row from last
-    year's 四、结转下年度继续办理. The file is written atomically.
+    """Write the standard workbook: blank, or filled with `report`'s figures, meta, text and
+    last year's figures (see `model.following_year` for a new year's workbook). Written atomically.
     """
     from openpyxl import Workbook
 
@@ -114,7 +111,7 @@ def write_workbook(
     _write_narrative_sheet(wb[fmt.narrative_sheet], fmt, lay, st)
     _validate_inputs(wb, fmt, lay)
 
-    values = _values(fmt, report, organ, year, previous)
+    values = _values(report, organ, year)
     for key, value in values.items():
         slot = lay.slots.get(key)
         if slot is None or value is None or value == "":
@@ -135,9 +132,7 @@ def write_workbook(
     _save(wb, Path(path))
 
 
-def _values(
-    fmt: Format, report: Report | None, organ: str, year: int | None, previous: Report | None
-) -> dict[str, Any]:
+def _values(report: Report | None, organ: str, year: int | None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if report is not None:
         for k, v in report.meta.items():
@@ -156,17 +151,6 @@ def _values(
         values["meta.organ"] = organ
     if year is not None:
         values["meta.year"] = year
-    if previous is not None:
-        prev = Previous(year=previous.year, figures=dict(previous.figures))
-        values.update(_previous_values(prev))
-        req = fmt.requests
-        carried_in, carried_out = req.balance_left[1], req.balance_right[1]
-        for c in req.input_columns():
-            last = previous.figures.get(f"{req.key}.{carried_out}.{c.key}")
-            if last is not None:
-                values[f"{req.key}.{carried_in}.{c.key}"] = last
-        if year is None and values.get("meta.year") in (None, "") and previous.year:
-            values["meta.year"] = previous.year + 1
     return values
 
 
@@ -465,19 +449,3 @@ def _validate_inputs(wb: Any, fmt: Format, lay: Layout) -> None:
         for cell in cells:
             dv.add(cell)
         wb[sheet].add_data_validation(dv)
-
-
-def init_workbook(out: str | Path, organ: str, year: int | None, previous_path: str | Path | None = None) -> None:
-    """Write a blank workbook for `organ` and `year`, prefilled from last year's file if given."""
-    if not previous_path:
-        write_workbook(out, organ=organ, year=year)
-        return
-    from .readers import load
-
-    previous = load(previous_path)
-    # The same body reports again: keep last year's name, website and contacts.
-    carried = {k: previous.meta.get(k, "") for k in ("organ", "short_name", "website", "contact")}
-    this_year = Report(format=previous.format, meta=carried)
-    if previous.year is not None and year is None:
-        year = previous.year + 1
-    write_workbook(out, report=this_year, organ=organ, year=year, previous=previous)

@@ -16,11 +16,11 @@ from reportgen.checks import check
 from reportgen.errors import UnreadableInput
 from reportgen.findings import ERROR, flatten
 from reportgen.formats import get_format
-from reportgen.model import derive
+from reportgen.model import derive, following_year
 from reportgen.readers import load
 from reportgen.resources import sample_json, sample_workbook
 from reportgen.tables import NUMBER
-from reportgen.workbook import init_workbook, write_workbook
+from reportgen.workbook import write_workbook
 from reportgen.workbook_layout import DERIVED, INPUT, PREVIOUS, TABLE_TOP, addr, layout, table_grids
 from reportgen.workbook_reader import read_workbook
 
@@ -392,7 +392,7 @@ def test_layout_places_every_key_once():
 
 def test_previous_fills_last_year_and_carries_its_pending_requests(tmp_path, lanshan):
     path = tmp_path / "2022.xlsx"
-    write_workbook(path, organ="临沂市兰山区人民政府", year=2022, previous=lanshan)
+    write_workbook(path, report=following_year(lanshan, year=2022))
     report = read_workbook(path)
     req = FMT.requests
     for c in req.input_columns():
@@ -403,6 +403,8 @@ def test_previous_fills_last_year_and_carries_its_pending_requests(tmp_path, lan
     assert report.previous.figures == lanshan.figures
     assert report.previous.where["requests.new.natural_person"].sheet == FMT.previous_sheet
     assert not [f for f in check(report) if f.code == "carried_in_mismatch"]
+    assert report.meta["organ"] == "临沂市兰山区人民政府" and report.meta["year"] == 2022
+    assert report.meta["contact"]["phone"] == lanshan.meta["contact"]["phone"]
 
 
 def test_the_same_content_gives_the_same_bytes(tmp_path, lanshan):
@@ -412,13 +414,20 @@ def test_the_same_content_gives_the_same_bytes(tmp_path, lanshan):
     assert a.read_bytes() == b.read_bytes()
 
 
-def test_init_workbook_loads_last_years_file(tmp_path, lanshan):
-    path = tmp_path / "2022.xlsx"
-    init_workbook(path, "临沂市兰山区人民政府", None, sample_workbook())
-    report = read_workbook(path)
-    assert report.meta["year"] == 2022
+@pytest.mark.parametrize("name", ["2022.xlsx", "2022.json"])
+def test_init_loads_last_years_file(tmp_path, lanshan, name):
+    import subprocess
+    import sys
+
+    path = tmp_path / name
+    result = subprocess.run([sys.executable, "-m", "reportgen.cli", "init", str(path), "--previous", str(sample_workbook())],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    report = load(path)
+    assert report.meta["year"] == 2022 and report.meta["organ"] == "临沂市兰山区人民政府"
     assert report.previous.figures == lanshan.figures
-    assert [p.name for p in tmp_path.iterdir()] == ["2022.xlsx"]  # no temporary file left behind
+    assert report.figures["requests.carried_in.natural_person"] == 11
+    assert [p.name for p in tmp_path.iterdir()] == [name]  # no temporary file left behind
 
 
 def test_blank_previous_cells_are_unknown_not_zero(filled):
