@@ -63,3 +63,16 @@ def soffice_convert(src: Path, outdir: Path, to: str = "xlsx") -> Path:
     out = outdir / f"{src.stem}.{to}"
     assert out.exists(), f"LibreOffice did not write {out}"
     return out
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m reportgen.cli …` in a fresh process, so the real stdout, stderr and exit status are seen."""
+    import os
+    import sys
+
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", NO_COLOR="1")
+    return subprocess.run(
+        [sys.executable, "-m", "reportgen.cli", *map(str, args)],
+        capture_output=True, text=True, encoding="utf-8", cwd=cwd or Path(__file__).resolve().parent.parent,
+        env=env, timeout=300,
+    )

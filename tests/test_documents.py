@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+
+from helpers import run_cli
 
 from reportgen.pipeline import save
 from reportgen.readers import from_document, load, to_document
 from reportgen.resources import sample_json, sample_workbook
 from reportgen.synthetic import unit_report
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "reportgen.cli", *args], capture_output=True, text=True)
 
 
 def test_a_workbook_and_its_json_document_hold_the_same_report(tmp_path):
@@ -30,7 +26,7 @@ def test_a_workbook_and_its_json_document_hold_the_same_report(tmp_path):
 
 def test_json_and_workbook_render_the_same_report(tmp_path):
     for source, out in ((sample_json(), "from-json"), (sample_workbook(), "from-xlsx")):
-        result = run("build", str(source), "-o", str(tmp_path / out), "--format", "html")
+        result = run_cli("build", str(source), "-o", str(tmp_path / out), "--format", "html")
         assert result.returncode == 0, result.stderr
     name = "临沂市兰山区人民政府2021年政府信息公开工作年度报告.html"
     assert (tmp_path / "from-json" / name).read_bytes() == (tmp_path / "from-xlsx" / name).read_bytes()
@@ -43,7 +39,7 @@ def test_merge_can_write_a_json_document(tmp_path):
         save(unit_report(seed, organ=f"单位{seed}"), path)
         units.append(path)
     out = tmp_path / "区.json"
-    result = run("merge", *map(str, units), "-o", str(out), "--organ", "某区")
+    result = run_cli("merge", *map(str, units), "-o", str(out), "--organ", "某区")
     assert result.returncode == 0, result.stderr
     district = load(out)
     assert district.figures["requests.new.natural_person"] == sum(

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,13 +55,10 @@ def test_help_is_instant_and_imports_no_heavy_library():
 
 
 def test_misuse_is_explained_in_chinese_with_exit_status_2():
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "reportgen.cli", *args], capture_output=True, text=True)
-
-    typo = run("build", "--formt", "docx")
+    typo = run_cli("build", "--formt", "docx")
     assert typo.returncode == 2
     assert "没有这个选项：'--formt'" in typo.stderr and "--format" in typo.stderr and "用法：" in typo.stderr
-    missing = run("merge")
+    missing = run_cli("merge")
     assert missing.returncode == 2 and "缺少参数" in missing.stderr
-    help_text = run("check", "--help").stdout
+    help_text = run_cli("check", "--help").stdout
     assert "显示本帮助并退出" in help_text and "Show this message" not in help_text

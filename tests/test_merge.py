@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
 from reportgen.findings import ERROR
 from reportgen.formats import get_format
@@ -17,10 +16,6 @@ from reportgen.pipeline import check
 from reportgen.readers import load
 from reportgen.synthetic import unit_report
 from reportgen.workbook import write_workbook
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "reportgen.cli", *args], capture_output=True, text=True, cwd=cwd)
 
 
 @pytest.fixture
@@ -36,7 +31,7 @@ def three_units(tmp_path: Path) -> list[Path]:
 
 def test_merging_three_units_adds_up_every_figure(three_units, tmp_path):
     out = tmp_path / "区.xlsx"
-    result = run("merge", str(three_units[0].parent), "-o", str(out), "--organ", "某某区人民政府")
+    result = run_cli("merge", str(three_units[0].parent), "-o", str(out), "--organ", "某某区人民政府")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "已汇总3个单位" in result.stdout
     units = [load(p) for p in three_units]
@@ -64,8 +59,8 @@ def test_merging_three_units_adds_up_every_figure(three_units, tmp_path):
 
 def test_the_district_report_states_the_merged_figures(three_units, tmp_path):
     out = tmp_path / "区.xlsx"
-    assert run("merge", *map(str, three_units), "-o", str(out), "--organ", "某某区人民政府").returncode == 0
-    built = run("build", str(out), "-o", str(tmp_path / "报告"), "--format", "json,html", "--template", "lanshan")
+    assert run_cli("merge", *map(str, three_units), "-o", str(out), "--organ", "某某区人民政府").returncode == 0
+    built = run_cli("build", str(out), "-o", str(tmp_path / "报告"), "--format", "json,html", "--template", "lanshan")
     assert built.returncode == 0, built.stdout + built.stderr
     html = (tmp_path / "报告" / "某某区人民政府2025年政府信息公开工作年度报告.html").read_text(encoding="utf-8")
     total_new = sum(derive(get_format(), load(p).figures)["requests.new.total"] for p in three_units)
@@ -78,11 +73,11 @@ def test_merge_stops_on_a_broken_unit_and_names_it(three_units, tmp_path):
     broken.figures["requests.granted.natural_person"] += 5
     write_workbook(three_units[1], report=broken)
     out = tmp_path / "区.xlsx"
-    result = run("merge", *map(str, three_units), "-o", str(out))
+    result = run_cli("merge", *map(str, three_units), "-o", str(out))
     assert result.returncode == 1
     assert "乙街道办事处.xlsx" in result.stdout and "依申请公开!" in result.stdout
     assert not out.exists()
-    skipped = run("merge", *map(str, three_units), "-o", str(out), "--skip-invalid", "--organ", "区")
+    skipped = run_cli("merge", *map(str, three_units), "-o", str(out), "--skip-invalid", "--organ", "区")
     assert skipped.returncode == 0 and "已跳过1个" in skipped.stdout
     assert len(load(out).units) == 2
 
@@ -90,11 +85,11 @@ def test_merge_stops_on_a_broken_unit_and_names_it(three_units, tmp_path):
 def test_merge_refuses_duplicates_and_mixed_years(three_units, tmp_path):
     copy = tmp_path / "copy.xlsx"
     copy.write_bytes(three_units[0].read_bytes())
-    dup = run("merge", *map(str, three_units), str(copy), "-o", str(tmp_path / "x.xlsx"))
+    dup = run_cli("merge", *map(str, three_units), str(copy), "-o", str(tmp_path / "x.xlsx"))
     assert dup.returncode == 2 and "同一单位给了两次" in dup.stderr and "Traceback" not in dup.stderr
     other_year = tmp_path / "y.xlsx"
     write_workbook(other_year, report=unit_report(9, organ="丙镇", year=2024))
-    mixed = run("merge", *map(str, three_units), str(other_year), "-o", str(tmp_path / "x.xlsx"))
+    mixed = run_cli("merge", *map(str, three_units), str(other_year), "-o", str(tmp_path / "x.xlsx"))
     assert mixed.returncode == 2 and "统计年度不一致" in mixed.stderr
 
 
@@ -117,7 +112,7 @@ def test_batch_build_keeps_going_past_broken_units(tmp_path):
             report.figures["requests.carried_out.natural_person"] += 1  # breaks the balance
         write_workbook(folder / f"单位{seed:02d}.xlsx", report=report)
     out = tmp_path / "报告"
-    result = run("build", str(folder), "-o", str(out), "--format", "html,json", "-j", "2")
+    result = run_cli("build", str(folder), "-o", str(out), "--format", "html,json", "-j", "2")
     assert result.returncode == 1
     built = sorted(p.name for p in out.glob("*.html"))
     assert len(built) == 8 and not any("单位03" in n or "单位07" in n for n in built)
@@ -131,7 +126,7 @@ def test_batch_build_keeps_going_past_broken_units(tmp_path):
 
 def test_init_in_bulk_makes_this_years_workbook_for_every_unit(three_units, tmp_path):
     out = tmp_path / "2026"
-    result = run("init", "--previous", str(three_units[0].parent), "-o", str(out))
+    result = run_cli("init", "--previous", str(three_units[0].parent), "-o", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "已生成3个工作簿" in result.stdout
     for last_path in three_units:
@@ -146,7 +141,7 @@ def test_init_in_bulk_makes_this_years_workbook_for_every_unit(three_units, tmp_
         this_prev = derive(get_format(), this.previous.figures, keep_given=True)
         assert this_prev["requests.new.total"] == last_all["requests.new.total"]
         assert this_prev["appeals.review.upheld"] == last_all["appeals.review.upheld"]
-    again = run("init", "--previous", str(three_units[0].parent), "-o", str(out))
+    again = run_cli("init", "--previous", str(three_units[0].parent), "-o", str(out))
     assert again.returncode == 1 and "文件已存在" in again.stderr
 
 
@@ -155,13 +150,13 @@ def test_check_takes_a_whole_folder_and_reports_each_unit(three_units, tmp_path)
     broken.figures["requests.carried_out.natural_person"] += 1
     write_workbook(three_units[2], report=broken)
     (three_units[0].parent / "坏文件.xlsx").write_text("不是工作簿", encoding="utf-8")
-    result = run("check", str(three_units[0].parent))
+    result = run_cli("check", str(three_units[0].parent))
     assert result.returncode == 2  # the worst outcome: an unreadable file
     lines = result.stdout.splitlines()
     assert any("坏文件.xlsx" in line and "无法读取" in line for line in lines)
     assert any(three_units[2].name in line and "个错误" in line for line in lines)
     assert f"[错误] {three_units[2]}：依申请公开!" in result.stdout  # each error names file and cell
     assert "共4个文件：2个通过" in result.stdout
-    as_json = run("check", str(three_units[0]), str(three_units[1]), "--json")
+    as_json = run_cli("check", str(three_units[0]), str(three_units[1]), "--json")
     rows = json.loads(as_json.stdout)
     assert as_json.returncode == 0 and [r["ok"] for r in rows] == [True, True]

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
-from helpers import set_cells
+from helpers import run_cli, set_cells
 
 from reportgen.findings import flatten
 from reportgen.packs import find_pack
@@ -22,8 +20,6 @@ ACTIVE = layout().slots["narrative.overview.active"]
 REQUESTS = layout().slots["narrative.overview.requests"]
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "reportgen.cli", *args], capture_output=True, text=True)
 
 
 def sample_copy(tmp_path: Path) -> Path:
@@ -51,7 +47,7 @@ def test_a_placeholder_naming_nothing_is_an_error_at_its_cell(tmp_path):
     assert ["正文", REQUESTS.cell, "placeholder_unknown"] in flatten(findings, "sheet", "cell", "code")
     message = next(f.message for f in findings if f.code == "placeholder_unknown")
     assert "requests.new.totl" in message
-    result = run("check", str(path))
+    result = run_cli("check", str(path))
     assert result.returncode == 1 and f"正文!{REQUESTS.cell}" in result.stdout and "Traceback" not in result.stderr
 
 
@@ -73,7 +69,7 @@ def test_a_stale_hand_typed_number_is_caught_with_the_figure_expected(tmp_path):
     assert "232" in messages[0]  # the figure it expected
     assert "17件" in messages[1] and "18" in messages[1]
     assert all(f.severity == "warning" for f in stale)
-    result = run("check", str(path))
+    result = run_cli("check", str(path))
     assert result.returncode == 0 and "230件与表格不符" in result.stdout
 
 
@@ -85,7 +81,7 @@ def test_numbers_about_other_things_are_left_alone(doc):
 
 
 def test_build_json_prints_the_computed_model_with_the_golden_shares():
-    result = run("build", str(sample_workbook()), "--format", "json", "-o", "-")
+    result = run_cli("build", str(sample_workbook()), "--format", "json", "-o", "-")
     assert result.returncode == 0, result.stderr
     model = json.loads(result.stdout)
     assert model["format"] == "gov-2021" and model["meta"]["organ"] == "临沂市兰山区人民政府"
@@ -103,7 +99,7 @@ def test_build_json_prints_the_computed_model_with_the_golden_shares():
 
 
 def test_build_json_with_largest_remainder_adds_up_to_100():
-    result = run("build", str(sample_workbook()), "--format", "json", "-o", "-", "--template", "lanshan")
+    result = run_cli("build", str(sample_workbook()), "--format", "json", "-o", "-", "--template", "lanshan")
     model = json.loads(result.stdout)
     shares = [Decimal(o["share_value"]) for o in model["facts"]["requests"]["outcomes"]]
     assert sum(shares) == Decimal("100.0") and shares[4] == Decimal("0.5")

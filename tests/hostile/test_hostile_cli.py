@@ -3,24 +3,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from corpus import CASES, Case
+from helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """`python -m reportgen.cli …` in a fresh process, so the real stdout and stderr are seen."""
-    env = dict(os.environ, PYTHONIOENCODING="utf-8", NO_COLOR="1")
-    return subprocess.run(
-        [sys.executable, "-m", "reportgen.cli", *map(str, args)],
-        capture_output=True, text=True, encoding="utf-8", cwd=cwd or ROOT, env=env, timeout=120,
-    )
 
 
 def snapshot(path: Path) -> tuple[bytes, int] | None:

@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 from corpus import copy_sample, sample_doc
-from test_hostile_cli import run_cli
+from helpers import run_cli
 
 from reportgen.resources import sample_workbook
 
