@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PackError, UserError
-from .packs import MANIFEST, Pack, find_pack, guarded, load_pack
+from .packs import MANIFEST, Pack, find_pack, load_pack
 
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".html")
 
@@ -146,9 +146,9 @@ def _render_problems(pack: Pack) -> list[str]:
                 render_docx(context, pack, Path(tmp) / "check.docx")
 
         parts.append(("report.docx", docx))
-    for name, run in parts:
+    for _, run in parts:
         try:
-            guarded(run, name)
+            run()  # the renderers name the template (and line or paragraph) in their PackError
         except PackError as e:
             out.append(str(e))
     return out

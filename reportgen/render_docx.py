@@ -41,8 +41,11 @@ def render_docx_bytes(context: dict[str, Any], template: Path, pack: Pack) -> by
     env.filters["docx_table"] = lambda grid, size=None: _table_filter(grid, styles, width, size)
     # `{{p tables.requests }}` alone also draws the table: each grid knows its own XML.
     tables = {k: _WordGrid(v, styles, width) for k, v in (context.get("tables") or {}).items()}
-    where = str(template)
-    guarded(lambda: tpl.render(context | {"tables": tables}, jinja_env=env, autoescape=True), where)
+    where = f"{template.parent.name}/{template.name}"
+    try:
+        guarded(lambda: tpl.render(context | {"tables": tables}, jinja_env=env, autoescape=True), where)
+    except PackError as e:
+        raise PackError(f"{e}{_paragraph_of(template, e)}") from e
     props = tpl.docx.core_properties
     # Set after rendering: docxtpl renders properties with the autoescaping env, which would
     # turn “&” in an organ's name into “&amp;” here.
@@ -64,7 +67,7 @@ def _load(template: Path) -> Any:
             src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
             self.current_rendering_part = part
             compiled = jinja_env.from_string(src_xml)
-            dst_xml = render_bounded(lambda: compiled.generate(context), f"{template.name}")
+            dst_xml = render_bounded(lambda: compiled.generate(context), f"{template.parent.name}/{template.name}")
             dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
             for escaped, tag in (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}")):
                 dst_xml = dst_xml.replace(escaped, tag)
@@ -81,6 +84,34 @@ def _load(template: Path) -> Any:
             hint="请确认它是用 Word 或 WPS 保存的 .docx 文件",
         ) from e
     return tpl
+
+
+_UNDEFINED = re.compile(r"has no attribute '([^']+)'|'([^']+)' is undefined")
+
+
+def _paragraph_of(template: Path, error: PackError) -> str:
+    """Where in the Word template an unknown name is used (docxtpl renders XML, so Jinja's line
+    numbers mean nothing to the person who edits the document in Word)."""
+    import zipfile
+
+    from defusedxml import ElementTree
+
+    match = _UNDEFINED.search(str(error))
+    if not match:
+        return ""
+    name = match.group(1) or match.group(2)
+    try:
+        with zipfile.ZipFile(template) as z:
+            body = ElementTree.fromstring(z.read("word/document.xml"))
+    except Exception:  # noqa: BLE001 - a location is a courtesy, never a new failure
+        return ""
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for i, para in enumerate(body.iter(f"{w}p"), start=1):
+        text = "".join(t.text or "" for t in para.iter(f"{w}t"))
+        if name in text and ("{{" in text or "{%" in text):
+            shown = text if len(text) <= 60 else text[:60] + "…"
+            return f"（Word 模板第{i}段：“{shown}”）"
+    return ""
 
 
 def _guard_template(template: Path) -> None:

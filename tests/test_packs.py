@@ -252,3 +252,18 @@ def test_the_organs_phrasing_is_a_setting(doc, tmp_path):
     assert got["outcomes"] == sentences_of(doc)["outcomes"]  # mid-paragraph statements need no subject
     make_pack(tmp_path, "bad_subject", '[settings]\nsubject = "{{ 7*7 }}"\n')
     assert "subject" in check_pack(str(tmp_path / "bad_subject"))[0]
+
+
+def test_templates_check_names_the_word_paragraph_of_an_unknown_variable(tmp_path):
+    import docx
+
+    from reportgen.resources import templates_dir
+
+    pack = make_pack(tmp_path, "wordtypo")
+    document = docx.Document(str(templates_dir() / "standard" / "report.docx"))
+    document.add_paragraph("落款：{{ meta.orgn }}")
+    document.save(str(pack / "report.docx"))
+    problems = check_pack(str(pack))
+    assert len(problems) == 1
+    assert "wordtypo/report.docx" in problems[0] and "orgn" in problems[0]
+    assert "“落款：{{ meta.orgn }}”" in problems[0]
