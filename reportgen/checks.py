@@ -62,6 +62,16 @@ def across_years(report: Report, values: dict[str, Number]) -> Iterator[Finding]
             "previous_year", Location(file=report.source, key="previous.year"), "previous.year",
             last=prev.year, this=report.year,
         )
+    given = prev.figures
+    for s in fmt.sums:
+        # Last year's figures may be typed as totals and as items: they should agree.
+        if s.target in given and all(p in given for p in s.parts):
+            parts = sum((given[p] for p in s.parts), start=0)
+            if parts != given[s.target]:
+                yield finding(
+                    "previous_sum", prev.where.get(s.target) or Location(file=report.source, key=f"previous.{s.target}"),
+                    s.target, label=fmt.label(s.target), parts=parts, given=given[s.target],
+                )
     req = fmt.requests
     carried_in, carried_out = req.balance_left[1], req.balance_right[1]
     for c in req.columns:

@@ -74,3 +74,9 @@ def test_every_code_has_a_message_and_a_test():
 def test_messages_are_chinese(code):
     _, template = CODES[code]
     assert template == "{text}" or re.search(r"[\u4e00-\u9fff]", template)
+
+
+def test_previous_sum(doc):
+    doc["previous"]["appeals"]["review"]["total"] = 30  # its four results add up to 21
+    found = codes_of(doc)
+    assert ["previous_sum", "appeals.review.total", WARNING] in found
