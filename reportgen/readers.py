@@ -29,6 +29,8 @@ OTHER_SUFFIXES = {
     ".wps": "这是WPS文字文档；reportgen读取的是填好的工作簿（.xlsx）或JSON数据",
 }
 MAX_JSON_BYTES = 20 * 1024 * 1024
+# A published report copied from a website: its tables are read back (see published.py).
+PUBLISHED_SUFFIXES = {".txt", ".html", ".htm"}
 MAX_DEPTH = 8  # the format nests figures three levels deep; deeper is not our document
 # json's English messages → what they mean to someone editing the file by hand.
 JSON_MESSAGES = {
@@ -44,7 +46,8 @@ JSON_MESSAGES = {
 
 
 def load(path: str | Path) -> Report:
-    """Read a workbook (.xlsx) or a JSON document into a `Report`.
+    """Read a workbook (.xlsx), a JSON document, or the tables of a published report (.txt, .html)
+    into a `Report`.
 
     Raises `UserError` when the file cannot be read at all; every problem with a value is a
     finding in ``report.findings`` instead.
@@ -66,10 +69,14 @@ def load(path: str | Path) -> Report:
         return read_workbook(p)
     if suffix == ".json":
         return read_json(p)
+    if suffix in PUBLISHED_SUFFIXES:
+        from .published import read_published
+
+        return read_published(p)
     if suffix in OTHER_SUFFIXES:
         raise UnreadableInput("无法读取", file=str(p), hint=OTHER_SUFFIXES[suffix])
     raise UnreadableInput(
-        f"不支持的文件类型“{p.suffix or '无扩展名'}”", file=str(p), hint="请提供工作簿（.xlsx）或JSON文件"
+        f"不支持的文件类型“{p.suffix or '无扩展名'}”", file=str(p), hint="请提供工作簿（.xlsx）、JSON文件，或已发布年度报告的网页（.html）或文本（.txt）"
     )
 
 

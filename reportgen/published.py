@@ -1,0 +1,271 @@
+"""Read the tables of a published report (text or HTML) back into a `Report`.
+
+Last year's figures often survive only in last year's published report. Copied out of a
+government website (as .html, or as text with one table cell a line, as most copies come out),
+its three tables are found by their labels — read from the format definition, like everything
+else — and the numbers that follow each label are the figures of that row.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+
+from .errors import UnreadableInput
+from .findings import Finding, Location, finding
+from .formats import Format, get_format
+from .model import Report
+from .values import parse_figure
+
+MAX_BYTES = 20 * 1024 * 1024
+_NUMBER = re.compile(r"^[\d０-９][\d０-９,，.．]*$|^[/／—\-–－]$|^无$")
+_TITLE = re.compile(r"(\d{4})\s*年\s*(?:度\s*)?政府信息公开工作年度报告")
+_ORGAN = re.compile(r"本报告由(.{2,40}?)(?:根据|依据|按照)")
+# 收取信息处理费1次，共计840元 (Lanshan 2021 wrote 信息管理费1次，涉及金额为840元)
+_FEES = re.compile(r"收取信息(?:处理|管理)费(\d+)次[^。；]*?(\d+(?:\.\d+)?)元")
+
+
+def _norm(text: str) -> str:
+    """Compare labels as printed: width, spaces and quote styles vary between copies."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"\s+", "", text)
+    return text.replace("“", '"').replace("”", '"').replace("（", "(").replace("）", ")")
+
+
+def _lines(path: Path) -> list[str]:
+    data = path.read_bytes()
+    if len(data) > MAX_BYTES:
+        raise UnreadableInput("文件过大，不像年度报告", file=str(path))
+    if path.suffix.lower() in (".html", ".htm"):
+        return _html_lines(data, path)
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UnreadableInput("无法识别文本编码", file=str(path), hint="请另存为UTF-8编码的文本")
+    return [line.strip() for line in text.splitlines()]
+
+
+def _html_lines(data: bytes, path: Path) -> list[str]:
+    """One line a table cell or a block of text, as a text copy of the page would give."""
+    import lxml.html
+    from lxml import etree
+
+    try:
+        root = lxml.html.document_fromstring(data)
+    except (etree.ParserError, ValueError) as e:
+        raise UnreadableInput("无法解析网页", file=str(path)) from e
+    for bad in root.xpath("//script|//style"):
+        bad.drop_tree()
+    lines: list[str] = []
+    for el in root.iter("td", "th", "p", "h1", "h2", "h3", "h4", "caption", "li", "div"):
+        if el.tag == "div" and el.xpath(".//td|.//th|.//p|.//div|.//h1|.//h2|.//h3"):
+            continue  # a container: its parts come on their own lines
+        lines.append(" ".join(el.text_content().split()))
+    return lines
+
+
+class _Cursor:
+    """Walks the lines once, in the order the format prints its tables."""
+
+    def __init__(self, lines: list[str], source: str, notes: list[Finding]) -> None:
+        self.lines = lines
+        self.norm = [_norm(x) for x in lines]
+        self.at = 0
+        self.source = source
+        self.notes = notes
+
+    def find(self, label: str, *, within: int | None = None) -> int | None:
+        """The next line that is `label` (or begins with it), searching forward."""
+        want = _norm(label)
+        stop = len(self.lines) if within is None else min(len(self.lines), self.at + within)
+        for i in range(self.at, stop):
+            if self.norm[i] == want or (len(want) >= 4 and self.norm[i].startswith(want)):
+                return i
+        return None
+
+    def numbers(self, start: int, count: int) -> list[tuple[int, str]]:
+        """The next `count` number cells after line `start` (blank lines skipped)."""
+        out: list[tuple[int, str]] = []
+        i = start + 1
+        while i < len(self.lines) and len(out) < count:
+            text = self.lines[i]
+            if text:
+                if not _NUMBER.match(_norm(text)):
+                    break
+                out.append((i, text))
+            i += 1
+        if len(out) == count:
+            self.at = out[-1][0] + 1
+        return out
+
+    def where(self, line: int) -> Location:
+        return Location(file=self.source, key=f"第{line + 1}行")
+
+
+def read_published(path: str | Path, fmt: Format | None = None) -> Report:
+    """The figures of a published report's three tables, and its organ and year."""
+    p = Path(path)
+    fmt = fmt or get_format()
+    try:
+        lines = _lines(p)
+    except OSError as e:
+        raise UnreadableInput(f"无法打开文件（{e.strerror}）", file=str(p)) from e
+    report = Report(format=fmt, source=str(p))
+    notes = report.findings
+    cur = _Cursor(lines, str(p), notes)
+    found = _active(fmt, cur, report) + _requests(fmt, cur, report) + _appeals(fmt, cur, report)
+    if found == 0:
+        raise UnreadableInput(
+            "没有找到年度报告的统计表（表二、表三、表四）", file=str(p),
+            hint="请提供从政府网站复制的年度报告全文（网页或文本），或填写好的工作簿（.xlsx）",
+        )
+    _fees(fmt, lines, cur, report)
+    _narrative(fmt, lines, cur, report)
+    for key, field in fmt.input_figures():
+        if key not in report.figures and key not in {k for k, _ in _notes_keys(notes)}:
+            report.figures[key] = Decimal("0.00") if field.kind == "money" else 0
+            notes.append(finding("blank_as_zero", Location(file=str(p), key=key), key, value="报告中未找到"))
+    _meta(fmt, "\n".join(lines), report)
+    return report
+
+
+def _notes_keys(notes: list[Finding]) -> list[tuple[str, str]]:
+    return [(f.key, f.code) for f in notes if f.severity == "error"]
+
+
+def _store(cur: _Cursor, report: Report, key: str, kind: str, line: int, text: str, *, given: bool = False) -> None:
+    where = cur.where(line)
+    parsed = parse_figure(text, kind, where, key, text_ok=True)
+    cur.notes.extend(parsed.findings)
+    report.where[key] = where
+    if parsed.value is not None:
+        (report.given if given else report.figures)[key] = parsed.value
+
+
+def _active(fmt: Format, cur: _Cursor, report: Report) -> int:
+    t = fmt.active
+    start = cur.find(t.title)
+    if start is None:
+        return 0
+    cur.at = start + 1
+    found = 0
+    for block in t.blocks:
+        for item in block.items:
+            line = cur.find(item.label, within=60)
+            if line is None and item.label.startswith("行政"):
+                line = cur.find(item.label.removeprefix("行政"), within=60)  # 规范性文件, as some print it
+            if line is None:
+                continue
+            cells = cur.numbers(line, len(block.fields))
+            if len(cells) != len(block.fields):
+                continue
+            for f, (i, text) in zip(block.fields, cells, strict=True):
+                _store(cur, report, f"{t.key}.{item.key}.{f.key}", f.kind, i, text)
+            found += 1
+    return found
+
+
+def _requests(fmt: Format, cur: _Cursor, report: Report) -> int:
+    t = fmt.requests
+    start = cur.find(t.title)
+    if start is None:
+        return 0
+    cur.at = start + 1
+    found = 0
+    for _, _, row in t.rows():
+        line = cur.find(row.label, within=80)
+        if line is None:
+            continue
+        cells = cur.numbers(line, len(t.columns))
+        if len(cells) != len(t.columns):
+            continue
+        for c, (i, text) in zip(t.columns, cells, strict=True):
+            key = f"{t.key}.{row.key}.{c.key}"
+            _store(cur, report, key, c.kind, i, text, given=c.derived or row.derived)
+        found += 1
+    return found
+
+
+def _appeals(fmt: Format, cur: _Cursor, report: Report) -> int:
+    t = fmt.appeals
+    start = cur.find(t.title)
+    if start is None:
+        return 0
+    width = len(t.fields) * len(t.blocks)
+    for i in range(start + 1, min(len(cur.lines), start + 80)):
+        if cur.lines[i] and _NUMBER.match(_norm(cur.lines[i])):
+            cells = cur.numbers(i - 1, width)
+            if len(cells) == width:
+                for (key, _, f), (j, text) in zip(t.figures(), cells, strict=True):
+                    _store(cur, report, key, f.kind, j, text, given=f.derived)
+                return 1
+            break
+    return 0
+
+
+def _fees(fmt: Format, lines: list[str], cur: _Cursor, report: Report) -> None:
+    """Section 六's processing fees, from the sentence that states them (no table holds them)."""
+    keys = [f"other_matters.{key}" for key, _ in fmt.other_matters]
+    for i, line in enumerate(lines):
+        flat = _norm(line)
+        m = _FEES.search(flat)
+        if m:
+            for key, text in zip(keys, m.groups(), strict=True):
+                _store(cur, report, key, "count", i, text)
+            return
+        if "未收取信息处理费" in flat or "未收取信息管理费" in flat:
+            for key in keys:
+                report.figures[key] = 0
+                report.where[key] = cur.where(i)
+            return
+
+
+_SUBSECTION = re.compile(r"^[(（][一二三四五六七八九十][)）]")
+
+
+def _narrative(fmt: Format, lines: list[str], cur: _Cursor, report: Report) -> None:
+    """The prose of each section, so `check` can hold the published text against its tables.
+
+    Headings vary between reports, so the parts are found by their shape: the subsections
+    （一）…（五） of 一、总体情况 before table 2, then 五 and 六 after table 4.
+    """
+    norm = cur.norm
+    overview = next((i for i, x in enumerate(norm) if x.startswith("一、") and "总体情况" in x), None)
+    tables = next((i for i, x in enumerate(norm) if x == _norm(fmt.active.title)), len(lines))
+    keys = [s.key for s in fmt.narrative if s.part == "overview"]
+    if overview is not None:
+        starts = [i for i in range(overview + 1, tables) if _SUBSECTION.match(norm[i]) and len(norm[i]) <= 30]
+        for key, a, b in zip(keys, starts, [*starts[1:], tables], strict=False):
+            _keep(report, key, lines[a + 1 : b], cur.where(a))
+    problems = next((i for i, x in enumerate(norm) if i > tables and "存在的主要问题" in x and len(x) <= 30), None)
+    other = next((i for i, x in enumerate(norm) if i > tables and "其他需要报告的事项" in x and len(x) <= 30), None)
+    if problems is not None:
+        _keep(report, "problems", lines[problems + 1 : other or len(lines)], cur.where(problems))
+    if other is not None:
+        _keep(report, "other", lines[other + 1 :], cur.where(other))
+
+
+def _keep(report: Report, key: str, lines: list[str], where: Location) -> None:
+    paragraphs = [x for x in (line.strip() for line in lines) if x and not x.startswith("[image")]
+    if paragraphs:
+        report.narrative[key] = "\n\n".join(paragraphs)
+        report.narrative_where[key] = where
+
+
+def _meta(fmt: Format, text: str, report: Report) -> None:
+    from .readers import check_meta
+
+    meta = {f.key: "" for f in fmt.meta} | {"contact": {f.key: "" for f in fmt.contact}}
+    flat = re.sub(r"\s+", "", text[:3000])
+    organ = _ORGAN.search(flat)
+    year = _TITLE.search(flat)
+    meta["organ"] = organ.group(1) if organ else ""
+    meta["year"] = int(year.group(1)) if year else ""
+    report.meta = meta
+    check_meta(fmt, meta, lambda k: Location(file=report.source, key=f"meta.{k}"), report.findings)

@@ -1,0 +1,74 @@
+"""Reading a published report's tables (text or HTML) back, as last year's figures or to check it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import run_cli
+
+from reportgen.findings import ERROR, flatten
+from reportgen.formats import get_format
+from reportgen.model import derive
+from reportgen.pipeline import check
+from reportgen.readers import load
+from reportgen.resources import sample_json
+
+PUBLISHED = Path(__file__).parent / "data" / "lanshan-2021-report.txt"  # the real Lanshan 2021 report
+
+
+def test_the_real_lanshan_report_reads_back_every_figure_of_its_tables():
+    published, seed = load(PUBLISHED), load(sample_json())
+    assert published.figures == seed.figures  # tables 2, 3, 4 and the fee sentence of section 六
+    assert published.meta["organ"] == "临沂市兰山区人民政府" and published.meta["year"] == 2021
+    values = derive(get_format(), published.figures)
+    assert published.given  # the printed totals are checked, not trusted
+    assert all(values[k] == v for k, v in published.given.items())
+    assert [f for f in check(published) if f.severity == ERROR] == []
+
+
+def test_its_prose_is_read_by_section_and_held_against_its_tables():
+    published = load(PUBLISHED)
+    assert set(published.narrative) == {s.key for s in get_format().narrative}
+    assert published.narrative["overview.requests"].startswith("一是申请受理情况。2021年，兰山区受理政府信息公开申请232件")
+    assert published.narrative["other"].startswith("（一）信息处理费收取情况")
+    stale = [f for f in check(published) if f.code == "stale_number"]
+    assert len(stale) == 1 and "规范性文件6件" in stale[0].message  # the table says 8 issued
+
+
+def test_a_misprinted_total_is_found_at_its_line(tmp_path):
+    lines = PUBLISHED.read_text(encoding="utf-8").splitlines()
+    at = [line.strip() for line in lines].index("（七）总计") + 7  # the 总计 column of （七）总计
+    assert lines[at].strip() == "224"
+    lines[at] = "\t234"
+    misprinted = tmp_path / "misprinted.txt"
+    misprinted.write_text("\n".join(lines), encoding="gb18030")  # as a Windows editor may save it
+    found = flatten(check(load(misprinted)), "key", "code")
+    assert ["requests.handled.total", "row_total"] in found
+    result = run_cli("check", misprinted)
+    assert result.returncode == 1 and f"第{at + 1}行" in result.stdout
+
+
+def test_our_own_html_reads_back(tmp_path):
+    assert run_cli("build", sample_json(), "-o", tmp_path, "--format", "html").returncode == 0
+    (page,) = tmp_path.glob("*.html")
+    assert load(page).figures == load(sample_json()).figures
+
+
+def test_last_years_published_report_starts_this_years_workbook(tmp_path):
+    out = tmp_path / "2022.xlsx"
+    result = run_cli("init", out, "--previous", PUBLISHED)
+    assert result.returncode == 0, result.stderr
+    this = load(out)
+    assert this.meta["year"] == 2022 and this.previous.year == 2021
+    assert this.figures["requests.carried_in.natural_person"] == 11
+    assert derive(get_format(), this.previous.figures, keep_given=True)["requests.handled.total"] == 224
+
+
+@pytest.mark.parametrize("text", ["新收申请 230", "三、收到和处理政府信息公开申请情况\n（没有表格）"])
+def test_text_without_the_tables_is_refused_clearly(tmp_path, text):
+    path = tmp_path / "粘贴.txt"
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("check", path)
+    assert result.returncode == 2 and "没有找到年度报告的统计表" in result.stderr
+    assert "Traceback" not in result.stderr
