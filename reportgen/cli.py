@@ -370,7 +370,10 @@ def merge(units: tuple[str, ...], out: Path, organ: str, year: int | None, skip_
     if out.exists() and not force:
         raise UserError("文件已存在", file=str(out), hint="如需覆盖，请加 --force")
     sources = [p for p in expand_inputs(units) if p.resolve() != out.resolve()]
-    result = merge_files(sources, organ=organ, year=year, skip_invalid=skip_invalid)
+    from rich.console import Console
+
+    with Console(stderr=True).status(f"正在读取和检查{len(sources)}个单位……"):
+        result = merge_files(sources, organ=organ, year=year, skip_invalid=skip_invalid)
     for problem in result.problems:
         click.echo(click.style(f"[错误] {problem.source}", fg="red", bold=True))
         for message in problem.messages:
