@@ -88,7 +88,8 @@ def change(this: int | Decimal, last: int | Decimal | None, decimals: int = 1) -
     if last is None:
         return None
     diff = this - last
-    rate = None if last == 0 else round_half_up(percent(abs(diff), last), decimals)
+    size = diff if diff >= 0 else -diff
+    rate = None if last == 0 else round_half_up(percent(size, last), decimals)
     return Change(this, last, diff, rate)
 
 

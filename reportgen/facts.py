@@ -170,7 +170,7 @@ def build_facts(report: Report, s: Settings) -> dict[str, Any]:
         money = f.kind == "money"
         entry = active.setdefault(item.key, {"name": item.label})
         entry[f.key] = value
-        entry[f"{f.key}_text"] = format_money(value, s) if money else format_count(int(value), s)
+        entry[f"{f.key}_text"] = format_money(Decimal(value), s) if money else format_count(int(value), s)
         c = change(value, last.get(key), s.decimals)
         entry[f"{f.key}_change"] = _change_fact(c, "万元" if money else "件", s, money=money)
 
@@ -192,7 +192,7 @@ def build_facts(report: Report, s: Settings) -> dict[str, Any]:
         if f.kind == "money" and active[item.key][f"{f.key}_change"]
     ]
 
-    other = {}
+    other: dict[str, dict[str, Number]] = {}
     for key, _ in fmt.other_matters:
         group, name = key.split(".")
         other.setdefault(group, {})[name] = v[f"other_matters.{key}"]

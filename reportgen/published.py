@@ -12,6 +12,7 @@ import re
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from .errors import UnreadableInput
 from .findings import Finding, Location, finding
@@ -261,7 +262,7 @@ def _keep(report: Report, key: str, lines: list[str], where: Location) -> None:
 def _meta(fmt: Format, text: str, report: Report) -> None:
     from .readers import check_meta
 
-    meta = {f.key: "" for f in fmt.meta} | {"contact": {f.key: "" for f in fmt.contact}}
+    meta: dict[str, Any] = {f.key: "" for f in fmt.meta} | {"contact": {f.key: "" for f in fmt.contact}}
     flat = re.sub(r"\s+", "", text[:3000])
     organ = _ORGAN.search(flat)
     year = _TITLE.search(flat)

@@ -158,7 +158,7 @@ STYLE_SIZE = 12.0  # the 表格文字 size assumed for row heights when a tag gi
 KEEP_TOGETHER_ROWS = 16  # tables this short are kept on one page
 
 
-class _WordGrid(dict):  # type: ignore[type-arg]
+class _WordGrid(dict):
     """A grid (still a plain dict to templates) that autoescaping renders as its w:tbl."""
 
     def __init__(self, grid: dict[str, Any], styles: dict[str, str], width: int) -> None:

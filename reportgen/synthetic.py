@@ -34,7 +34,7 @@ def unit_report(seed: int, *, organ: str | None = None, year: int = 2025, fmt: F
             if row.derived or row.key in (new, carried_in, carried_out):
                 continue
             report.figures[f"{t}.{row.key}.{c.key}"] = rng.randint(0, 12) if busy and rng.random() < 0.6 else 0
-        done = sum(report.figures[f"{t}.{r.key}.{c.key}"] for _, _, r in req.rows()
+        done = sum(int(report.figures[f"{t}.{r.key}.{c.key}"]) for _, _, r in req.rows()
                    if not r.derived and r.key not in (new, carried_in, carried_out))
         out = rng.randint(0, 3) if busy else 0
         came_in = rng.randint(0, min(3, done + out))

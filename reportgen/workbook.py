@@ -249,10 +249,10 @@ def _label_cols(grid: Grid) -> int:
 
 def _col_widths(grid: Grid) -> list[float]:
     if grid.key == "requests":
-        return [7, 12, 46] + [9.5] * (grid.n_cols - 3)
+        return [7.0, 12.0, 46.0] + [9.5] * (grid.n_cols - 3)
     if grid.key == "appeals":
         return [8.5] * grid.n_cols
-    return [24] + [18] * (grid.n_cols - 1)
+    return [24.0] + [18.0] * (grid.n_cols - 1)
 
 
 def _span_borders(ws: Worksheet, st: _Styles, r: int, col: int, c: Cell) -> None:

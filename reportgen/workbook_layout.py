@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -165,7 +165,7 @@ PREVIOUS_YEAR_ROW = 3
 class _PrevBlock:
     title: str
     headers: list[tuple[str, int, int, int, int]]  # (text, row offset, col, rowspan, colspan)
-    rows: list[tuple[str, list[str | None], bool]]  # (label, keys per column, is a group row)
+    rows: Sequence[tuple[str, Sequence[str | None], bool]]  # (label, keys per column, is a group row)
     header_rows: int
 
 

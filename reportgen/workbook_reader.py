@@ -173,7 +173,7 @@ def _calamine_values(p: Path, names: list[str]) -> dict[str, Grid]:
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as e:  # calamine's own errors, and Rust panics (a BaseException): a broken file
-        raise _open_error(p, e) from e
+        raise _open_error(p, Exception(str(e))) from e
 
 
 def _openpyxl_values(p: Path, names: list[str]) -> dict[str, Grid]:
