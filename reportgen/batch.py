@@ -73,7 +73,7 @@ def build_one(source: Path, outdir: Path, formats: tuple[str, ...], pack_ref: st
     from .pipeline import build
 
     try:
-        result = build(source, outdir, formats, find_pack(pack_ref, templates_dir))
+        result = build(source, outdir, formats, find_pack(pack_ref, templates_dir) if pack_ref else None)
     except ReportgenError as e:
         return UnitResult(source, error=str(e))
     except Exception as e:  # noqa: BLE001 - one broken unit must not stop a province's batch

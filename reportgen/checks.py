@@ -19,7 +19,18 @@ def check(report: Report) -> list[Finding]:
     findings += identities(report, values)
     findings += across_years(report, values)
     findings += missing_text(report)
+    findings += outdated_format(report)
     return findings
+
+
+def outdated_format(report: Report) -> Iterator[Finding]:
+    """A report for a year after its edition was replaced (周至县 2021 still cited the 2019 notice)."""
+    since = report.format.superseded_from
+    if since and report.year and report.year >= since:
+        yield finding(
+            "format_outdated", Location(file=report.source, key="format"), "format",
+            year=report.year, since=since, name=f"{report.format.name}（{report.format.notice}）",
+        )
 
 
 def _loc(report: Report, key: str) -> Location:

@@ -17,6 +17,7 @@ import click
 from .clizh import install as _install_chinese
 from .errors import ReportgenError
 from .findings import ERROR, INFO, SEVERITY_LABEL, WARNING, Finding
+from .formats import FORMATS  # plain data: cheap to import, unlike the renderers
 
 _install_chinese()  # before the commands below create their click types
 
@@ -100,10 +101,12 @@ def main(verbose: bool) -> None:
     help="上年的工作簿或JSON（或存放各单位上年工作簿的文件夹）：填入“上年数据”表，"
     "并把上年“结转下年度继续办理”填为本年“上年结转”。",
 )
+@click.option("--format", "edition", type=click.Choice(sorted(FORMATS)), default=None,
+              help="报告格式（默认为现行的 gov-2021；gov-2019 为2019年版，用于2019、2020年度）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件。")
 @_funnel
 def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, previous: Path | None,
-         force: bool) -> int:
+         edition: str | None, force: bool) -> int:
     """生成待填写的工作簿；--previous 给文件夹时，为其中每个单位各生成一份。
 
     \b
@@ -121,7 +124,7 @@ def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, pr
         raise UserError("文件名应以 .xlsx（工作簿）或 .json（JSON数据）结尾", file=str(out))
     if out.exists() and not force:
         raise UserError("文件已存在", file=str(out), hint="如需覆盖，请加 --force")
-    save(_new_year(organ, year, previous), out)
+    save(_new_year(organ, year, previous, edition), out)
     if out.suffix.lower() == ".json":
         click.echo(f"已生成JSON数据：{out}")
     else:
@@ -130,14 +133,16 @@ def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, pr
     return EXIT_OK
 
 
-def _new_year(organ: str, year: int | None, previous: Path | None) -> Any:
+def _new_year(organ: str, year: int | None, previous: Path | None, edition: str | None = None) -> Any:
     """A blank report for `organ` and `year`, or the year after `previous`'s report."""
+    from .formats import get_format
     from .model import Report, following_year
     from .pipeline import load
 
+    fmt = get_format(edition) if edition else get_format()
     if previous is not None:
-        return following_year(load(previous), organ=organ, year=year)
-    report = Report()
+        return following_year(load(previous), organ=organ, year=year, fmt=fmt)
+    report = Report(format=fmt)
     report.meta = {f.key: "" for f in report.format.meta} | {"organ": organ, "short_name": "", "year": year}
     return report
 
@@ -276,7 +281,7 @@ def build(sources: tuple[str, ...], outdir: Path, formats: str, template: str | 
     from .resources import sample_workbook
 
     chosen = parse_formats(formats)
-    pack = find_pack(template, templates_dir)
+    pack = find_pack(template, templates_dir) if template else None
     if not sources:
         sources = (str(sample_workbook()),)
         click.echo(f"未指定输入文件，使用样例：{sources[0]}", err=str(outdir) == "-")
@@ -310,7 +315,9 @@ def _print_model(inputs: list[Path], formats: tuple[str, ...], pack: Any) -> int
             if f.severity == ERROR:
                 click.echo(f"[错误] {inputs[0]}：{f}", err=True)
         return EXIT_INVALID
-    context, problems = build_context(report, pack)
+    from .packs import pack_for
+
+    context, problems = build_context(report, pack_for(report.format.key, pack))
     click.echo(to_json(computed_model(report, context, findings + problems)), nl=False)
     return EXIT_OK
 

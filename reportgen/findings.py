@@ -48,6 +48,7 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "jump_10x": (WARNING, "{label}本年为{this}，上年为{last}，相差10倍以上，请核对"),
     "previous_year": (WARNING, "上年数据的年度为{last}，本年为{this}，应相差一年"),
+    "format_outdated": (WARNING, "{year}年度的报告应使用新版格式（自{since}年度起），本报告使用的是{name}"),
     "previous_sum": (WARNING, "上年数据中{label}为{given}，但各项之和为{parts}，比较时以填写的合计为准"),
     "stale_number": (
         WARNING,
@@ -81,6 +82,7 @@ REMEDIES = {
     "carried_in_mismatch": "本年“上年结转”一般应等于上年“结转下年度继续办理”；机构调整等情况可忽略。",
     "jump_10x": "核对是否多输或少输了位数。",
     "previous_year": "核对“上年数据”表中的年度。",
+    "format_outdated": "用 reportgen init 生成新版格式的工作簿，把数据转填过去（上年数据可用 --previous 带入）。",
     "previous_sum": "核对“上年数据”表中该合计及其各项（照上年报告填写）。",
     "stale_number": "改正文中的数字，或改用占位符让系统填入。",
     "formula_input": "把公式改为直接填写的数字（复制后“选择性粘贴→数值”）。",

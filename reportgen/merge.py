@@ -44,6 +44,9 @@ def merge_reports(units: list[Report], *, organ: str, year: int | None = None) -
     if not units:
         raise UserError("没有可汇总的单位")
     fmt = units[0].format
+    editions = sorted({u.format.key for u in units})
+    if len(editions) > 1:
+        raise UserError(f"各单位使用的报告格式不一致（{'、'.join(editions)}）", hint="请先把各单位的数据转为同一格式")
     years = sorted({u.year for u in units if u.year is not None})
     if len(years) > 1:
         listing = "；".join(f"{Path(u.source).name}：{u.year}年" for u in units)

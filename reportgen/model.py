@@ -46,10 +46,12 @@ class Report:
         return year if isinstance(year, int) else None
 
 
-def following_year(last: Report, *, organ: str = "", year: int | None = None) -> Report:
+def following_year(last: Report, *, organ: str = "", year: int | None = None, fmt: Format | None = None) -> Report:
     """This year's report, blank but for what last year's gives: the body's name, website and
     contacts; last year's figures as 上年数据; its 结转下年度继续办理 as this year's 上年结转."""
-    fmt = last.format
+    # A new year is always written in the current edition; last year's figures that the current
+    # edition also knows come along (from a 2019-edition year: table 3 by group, and table 4).
+    fmt = fmt or get_format()
     meta: dict[str, Any] = {f.key: "" for f in fmt.meta} | {"contact": dict(last.meta.get("contact") or {})}
     meta.update({k: last.meta.get(k, "") for k in ("organ", "short_name", "website")})
     if organ:
@@ -58,7 +60,8 @@ def following_year(last: Report, *, organ: str = "", year: int | None = None) ->
         meta["organ"] = organ
     meta["year"] = year if year is not None else (last.year + 1 if last.year else None)
     this = Report(format=fmt, meta=meta)
-    this.previous = Previous(year=last.year, figures=dict(last.figures))
+    known = {k for k, _ in fmt.input_figures()} | set(fmt.derived_figures())
+    this.previous = Previous(year=last.year, figures={k: v for k, v in last.figures.items() if k in known})
     req = fmt.requests
     carried_in, carried_out = req.balance_left[1], req.balance_right[1]
     for c in req.input_columns():

@@ -24,6 +24,8 @@ from .numbers import Settings
 from .resources import templates_dir
 
 DEFAULT_PACK = "standard"
+# The pack used when none is named, by the edition of the report's format.
+EDITION_PACKS = {"gov-2021": DEFAULT_PACK, "gov-2019": "standard-2019"}
 MANIFEST = "pack.toml"
 ENV_VAR = "REPORTGEN_TEMPLATES"
 MAX_OUTPUT_CHARS = 5_000_000  # one rendered template; a real report is ~100 k
@@ -81,6 +83,18 @@ class Pack:
             if candidate.is_file():
                 return candidate
         return None
+
+
+def pack_for(report_format: str, chosen: Pack | None = None) -> Pack:
+    """The chosen pack, or the edition's default; a pack made for another edition is refused
+    (its tables and statements name figures the report does not have)."""
+    pack = chosen or find_pack(EDITION_PACKS.get(report_format, DEFAULT_PACK))
+    if pack.format != report_format:
+        raise PackError(
+            f"模板包“{pack.name}”用于 {pack.format} 格式，而数据是 {report_format} 格式",
+            hint="请换用同一格式的模板包，或不指定 --template 使用该格式的标准模板包",
+        )
+    return pack
 
 
 def search_path(extra: str | Path | None = None) -> list[tuple[Path, str]]:

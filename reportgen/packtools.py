@@ -129,6 +129,13 @@ def _render_problems(pack: Pack) -> list[str]:
 
     out: list[str] = []
     report = load(sample_json())
+    if report.format.key != pack.format:  # a pack for another edition renders a report of its own
+        from .formats import FORMATS
+        from .synthetic import unit_report
+
+        if pack.format not in FORMATS:
+            return [f"{pack.path / MANIFEST}：不认识的格式“{pack.format}”（可用：{'、'.join(FORMATS)}）"]
+        report = unit_report(1, fmt=FORMATS[pack.format], year=2020)
     try:
         context, _ = build_context(report, pack)
     except PackError as e:

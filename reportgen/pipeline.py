@@ -20,7 +20,7 @@ from .findings import Finding, has_errors
 from .model import Report
 from .numbers import Settings
 from .outputs import write_atomic
-from .packs import Pack, find_pack
+from .packs import Pack, find_pack, pack_for
 from .readers import load
 from .textcheck import stale_numbers
 
@@ -120,7 +120,7 @@ def build(
     result.findings = check(report)
     if result.failed:
         return result
-    pack = pack or find_pack()
+    pack = pack_for(report.format.key, pack)
     context, problems = build_context(report, pack)
     result.findings += [p for p in problems if p not in result.findings]
     out = Path(outdir)

@@ -16,12 +16,12 @@ from typing import Any
 
 from .errors import UnreadableInput
 from .findings import Finding, Location, finding
-from .formats import Format, get_format
+from .formats import FORMATS, Format, get_format
 from .model import Report
 from .values import parse_figure
 
 MAX_BYTES = 20 * 1024 * 1024
-_NUMBER = re.compile(r"^[\d０-９][\d０-９,，.．]*$|^[/／—\-–－]$|^无$")
+_NUMBER = re.compile(r"^[-+−－]?[\d０-９][\d０-９,，.．]*$|^[/／—\-–－]$|^无$")  # 本年增/减 may be -4
 _TITLE = re.compile(r"(\d{4})\s*年\s*(?:度\s*)?政府信息公开工作年度报告")
 _ORGAN = re.compile(r"本报告由(.{2,40}?)(?:根据|依据|按照)")
 # 收取信息处理费1次，共计840元 (Lanshan 2021 wrote 信息管理费1次，涉及金额为840元)
@@ -110,22 +110,37 @@ class _Cursor:
 
 
 def read_published(path: str | Path, fmt: Format | None = None) -> Report:
-    """The figures of a published report's three tables, and its organ and year."""
+    """The figures of a published report's three tables, its organ, year and prose.
+
+    Without `fmt`, every edition is tried and the one whose rows the report prints wins (a
+    2020 report is in the 2019 edition: other columns in table 2, one row for （六）其他处理).
+    """
     p = Path(path)
-    fmt = fmt or get_format()
     try:
         lines = _lines(p)
     except OSError as e:
         raise UnreadableInput(f"无法打开文件（{e.strerror}）", file=str(p)) from e
-    report = Report(format=fmt, source=str(p))
-    notes = report.findings
-    cur = _Cursor(lines, str(p), notes)
-    found = _active(fmt, cur, report) + _requests(fmt, cur, report) + _appeals(fmt, cur, report)
+    candidates = [fmt] if fmt else [get_format(), *(f for f in FORMATS.values() if f.key != get_format().key)]
+    best: tuple[int, Report] | None = None
+    for candidate in candidates:
+        found, report = _read_tables(candidate, lines, p)
+        if best is None or found > best[0]:
+            best = (found, report)
+    assert best is not None
+    found, report = best
     if found == 0:
         raise UnreadableInput(
             "没有找到年度报告的统计表（表二、表三、表四）", file=str(p),
             hint="请提供从政府网站复制的年度报告全文（网页或文本），或填写好的工作簿（.xlsx）",
         )
+    return report
+
+
+def _read_tables(fmt: Format, lines: list[str], p: Path) -> tuple[int, Report]:
+    report = Report(format=fmt, source=str(p))
+    notes = report.findings
+    cur = _Cursor(lines, str(p), notes)
+    found = _active(fmt, cur, report) + _requests(fmt, cur, report) + _appeals(fmt, cur, report)
     _fees(fmt, lines, cur, report)
     _narrative(fmt, lines, cur, report)
     for key, field in fmt.input_figures():
@@ -133,7 +148,7 @@ def read_published(path: str | Path, fmt: Format | None = None) -> Report:
             report.figures[key] = Decimal("0.00") if field.kind == "money" else 0
             notes.append(finding("blank_as_zero", Location(file=str(p), key=key), key, value="报告中未找到"))
     _meta(fmt, "\n".join(lines), report)
-    return report
+    return found, report
 
 
 def _notes_keys(notes: list[Finding]) -> list[tuple[str, str]]:

@@ -46,7 +46,7 @@ def _topics(report: Report) -> list[Topic]:
         for item in block.items:
             words = (item.label,) + (("规范性文件",) if item.key == "normative_documents" else ())
             unit = "万元" if any(f.kind == "money" for f in block.fields) else "件"
-            words = words + (("收费",) if unit == "万元" else ())
+            words = words + (("收费",) if "收费" in item.label else ())
             topics.append(
                 Topic(words, unit, (f"{fmt.active.key}.{item.key}.",), f"表格中{item.label}为{{values}}{unit}")
             )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from .findings import Finding, Location, finding
-from .formats.base import MONEY
+from .formats.base import MONEY, SIGNED
 from .model import Number
 
 # What published tables print for "nothing": read as 0 with a note.
@@ -43,7 +43,12 @@ def parse_figure(raw: object, kind: str, where: Location, key: str, *, text_ok: 
     `text_ok`: a number written as text is the source's own convention (JSON writes decimals
     as strings), so it is read without the note a workbook cell typed as text gets.
     """
-    parsed = _parse_money(raw, where, key) if kind == MONEY else _parse_count(raw, where, key)
+    if kind == MONEY:
+        parsed = _parse_money(raw, where, key)
+    elif kind == SIGNED:
+        parsed = _parse_signed(raw, where, key)
+    else:
+        parsed = _parse_count(raw, where, key)
     if text_ok:
         parsed.findings = [f for f in parsed.findings if f.code != "text_number"]
     return parsed
@@ -56,6 +61,21 @@ def _blank(raw: object, where: Location, key: str) -> Parsed | None:
         shown = raw.strip() or "空白"
         return Parsed(0, [finding("blank_as_zero", where, key, value=shown)])
     return None
+
+
+def _parse_signed(raw: object, where: Location, key: str) -> Parsed:
+    """A change (本年增/减): a count with an optional sign (-3, +3, －3, −3)."""
+    sign = 1
+    if isinstance(raw, str):
+        text = unicodedata.normalize("NFKC", raw).strip().replace("\u2212", "-")
+        if text[:1] in ("-", "+") and len(text) > 1:
+            sign, raw = (-1 if text[0] == "-" else 1), text[1:]
+    elif isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool) and raw < 0:
+        sign, raw = -1, -raw
+    parsed = _parse_count(raw, where, key)
+    if parsed.value is not None and sign < 0:
+        parsed.value = -parsed.value
+    return parsed
 
 
 def _parse_count(raw: object, where: Location, key: str) -> Parsed:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .formats import Format, get_format
-from .formats.base import COUNT, MONEY
+from .formats.base import COUNT, MONEY, SIGNED
 from .model import Number, Previous, Report
 from .outputs import reproducible_zip, write_atomic
 from .tables import LABEL, NUMBER, TITLE, Cell, Grid
@@ -422,6 +422,8 @@ def _validate_inputs(wb: Any, fmt: Format, lay: Layout) -> None:
         (MONEY, False): ("decimal", MONEY_PROMPT, "应填写不小于0的金额（万元），最多两位小数。"),
         (COUNT, True): ("whole", PREV_PROMPT, "应填写非负整数，或留空表示不知道。"),
         (MONEY, True): ("decimal", PREV_PROMPT, "应填写不小于0的金额，或留空表示不知道。"),
+        (SIGNED, False): ("whole", "请填写整数，减少的填负数（如 -3），没有变化的填0。", "应填写整数，减少的填负数。"),
+        (SIGNED, True): ("whole", PREV_PROMPT, "应填写整数，或留空表示不知道。"),
     }
     groups: dict[tuple[str, str, bool], list[str]] = {}
     years: dict[str, list[str]] = {}
@@ -432,8 +434,12 @@ def _validate_inputs(wb: Any, fmt: Format, lay: Layout) -> None:
             groups.setdefault((slot.sheet, slot.kind, slot.role == PREVIOUS), []).append(slot.cell)
     for (sheet, kind, prev), cells in groups.items():
         vtype, prompt, error = rules[(kind, prev)]
+        bounds = (
+            {"operator": "between", "formula1": "-100000000", "formula2": "100000000"}
+            if kind == SIGNED else {"operator": "greaterThanOrEqual", "formula1": "0"}
+        )
         dv = DataValidation(
-            type=vtype, operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+            type=vtype, **bounds, allow_blank=True,
             showInputMessage=True, showErrorMessage=True,
             promptTitle="填写说明", prompt=prompt, errorTitle="输入有误", error=error,
         )

@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import UnreadableInput, os_reason
 from .findings import Finding, Location, finding
-from .formats import Format, get_format
+from .formats import FORMATS, Format, get_format
 from .model import Number, Previous, Report
 from .values import parse_figure
 from .workbook_layout import (
@@ -72,9 +72,9 @@ def read_workbook(path: str | Path, *, engine: str = "calamine") -> Report:
     p = Path(path)
     source = str(p)
     _sniff(p)
-    fmt = get_format()
-    lay = layout(fmt)
     names = _sheet_names(p)
+    fmt = _detect_format(p, names, engine)
+    lay = layout(fmt)
     wanted = [n for n in lay.sheets if n in names]
     missing = [n for n in lay.sheets if n not in names and n != fmt.previous_sheet]
     if missing:
@@ -105,6 +105,19 @@ def read_workbook(path: str | Path, *, engine: str = "calamine") -> Report:
 
 
 # ---- Opening ----------------------------------------------------------------------------
+
+
+def _detect_format(p: Path, names: list[str], engine: str) -> Format:
+    """The edition a workbook was made for, from the 报告格式 row `init` writes on 基本信息."""
+    default = get_format()
+    if default.meta_sheet not in names:
+        return default
+    rows = VALUE_READERS[engine](p, [default.meta_sheet])[default.meta_sheet]
+    text = " ".join(str(v) for row in rows for v in row if isinstance(v, str))
+    for fmt in FORMATS.values():
+        if fmt.notice in text:
+            return fmt
+    return default
 
 
 def _sniff(p: Path) -> None:

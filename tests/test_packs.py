@@ -170,7 +170,7 @@ def test_nothing_to_report_in_the_department_pack(doc):
     assert got["processing_fees"] == ["本机关本年度未收取信息处理费。"]
 
 
-@pytest.mark.parametrize("name", ["standard", "lanshan", "department"])
+@pytest.mark.parametrize("name", ["standard", "lanshan", "department", "standard-2019"])
 def test_every_builtin_pack_passes_templates_check(name):
     assert check_pack(name) == []
 

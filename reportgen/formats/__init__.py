@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from .base import Format
+from .gov2019 import GOV_2019
 from .gov2021 import GOV_2021
 
-FORMATS: dict[str, Format] = {GOV_2021.key: GOV_2021}
+FORMATS: dict[str, Format] = {GOV_2021.key: GOV_2021, GOV_2019.key: GOV_2019}
 DEFAULT = GOV_2021.key
 
 

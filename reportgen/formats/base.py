@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 COUNT = "count"  # a non-negative integer
 MONEY = "money"  # 万元 (or 元), Decimal with at most two places
+SIGNED = "signed"  # an integer that may be negative: the 2019 edition's 本年增/减
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,7 @@ class Format:
     sums: tuple[Sum, ...] = field(default=())
     balances: tuple[Balance, ...] = field(default=())
     labels: dict[str, str] = field(default_factory=dict, compare=False)
+    superseded_from: int | None = None  # the reporting year from which a newer edition applies
 
     # -- keys -------------------------------------------------------------------------
     def input_figures(self) -> Iterator[tuple[str, Field]]:

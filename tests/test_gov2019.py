@@ -1,0 +1,117 @@
+"""The 2019 edition as a second definition: the same code reads, checks, renders and carries it."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import run_cli
+
+from reportgen.errors import PackError, UserError
+from reportgen.findings import ERROR, flatten
+from reportgen.formats import get_format
+from reportgen.merge import merge_reports
+from reportgen.model import derive, following_year
+from reportgen.packs import find_pack, pack_for
+from reportgen.pipeline import build_context, check, save
+from reportgen.readers import load
+from reportgen.synthetic import unit_report
+from reportgen.tables import grids
+
+OLD, NEW = get_format("gov-2019"), get_format("gov-2021")
+
+
+def test_the_2019_definition_differs_where_the_notice_says():
+    rows = [row.key for _, _, row in OLD.requests.rows()]
+    assert "other" in rows and "other.no_fee" not in rows  # （六）其他处理 is one row
+    assert len(rows) == 23 and len(list(NEW.requests.rows())) == 25
+    assert [b.title for b in OLD.active.blocks][-1] == "第二十条第（九）项"
+    handled = next(s for s in OLD.sums if s.target == "requests.handled.natural_person")
+    assert "requests.other.natural_person" in handled.parts
+    grid = grids(OLD, lambda k: "0")["requests"]
+    other = next(c for c in grid.cells if c.text == "（六）其他处理")
+    assert other.colspan == 2 and other.rowspan == 1  # a row of its own, not a group heading
+
+
+@pytest.fixture
+def report_2020():
+    report = unit_report(7, organ="某县人民政府", fmt=OLD, year=2020)
+    report.figures["active_disclosure.licensing.change"] = -4  # 本年增/减 may be negative
+    return report
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".json"])
+def test_a_2019_workbook_or_document_reads_back(report_2020, tmp_path, suffix):
+    path = tmp_path / f"2020{suffix}"
+    save(report_2020, path)
+    again = load(path)
+    assert again.format.key == "gov-2019" and again.figures == report_2020.figures
+    assert [f for f in check(again) if f.severity == ERROR] == []
+
+
+def test_a_negative_change_is_fine_but_a_negative_count_is_not(report_2020):
+    report_2020.figures["active_disclosure.licensing.decisions"] = -1
+    path_errors = flatten(check(report_2020), "key", "code")
+    assert ["active_disclosure.licensing.change", "negative"] not in path_errors
+    # a workbook refuses the negative count at its cell
+    from reportgen.readers import from_document, to_document
+
+    doc = to_document(report_2020)
+    assert ["active_disclosure.licensing.decisions", "negative"] in flatten(
+        check(from_document(doc)), "key", "code"
+    )
+
+
+def test_a_2021_report_in_the_2019_edition_is_warned(report_2020):
+    assert "format_outdated" not in [f.code for f in check(report_2020)]
+    report_2020.meta["year"] = 2022
+    assert "format_outdated" in [f.code for f in check(report_2020)]
+
+
+def test_a_2019_report_renders_with_its_own_standard_pack(report_2020, tmp_path):
+    path = tmp_path / "2020.json"
+    save(report_2020, path)
+    result = run_cli("build", path, "-o", tmp_path / "out", "--format", "html,docx")
+    assert result.returncode == 0, result.stderr
+    (page,) = (tmp_path / "out").glob("*.html")
+    html = page.read_text(encoding="utf-8")
+    assert "政府集中采购" in html and "采购总金额" in html and "本年新制作规章" in html
+    context, _ = build_context(report_2020, pack_for("gov-2019"))
+    assert context["sentences"]["active"][0].startswith("本年新制作规章")
+    with pytest.raises(PackError):
+        pack_for("gov-2019", find_pack("lanshan"))  # a pack for the other edition is refused
+
+
+def test_our_own_2019_page_reads_back_as_2019(report_2020, tmp_path):
+    path = tmp_path / "2020.json"
+    save(report_2020, path)
+    assert run_cli("build", path, "-o", tmp_path, "--format", "html").returncode == 0
+    (page,) = tmp_path.glob("*.html")
+    published = load(page)
+    assert published.format.key == "gov-2019" and published.figures == report_2020.figures
+
+
+def test_the_next_year_is_written_in_the_current_edition(report_2020):
+    this = following_year(report_2020)
+    assert this.format.key == "gov-2021" and this.meta["year"] == 2021
+    last = derive(NEW, this.previous.figures, keep_given=True)
+    old = derive(OLD, report_2020.figures)
+    # table 3 compares by group (2019 had no sub-rows for （六）), table 4 in full
+    for key in ("requests.other.total", "requests.granted.total", "requests.new.total", "appeals.review.upheld"):
+        assert last[key] == old[key]
+    assert "active_disclosure.regulations.made" not in this.previous.figures  # no 2021 counterpart
+    this.figures.update({k: 0 for k, _ in NEW.input_figures() if k not in this.figures})
+    this.figures["requests.other.other.natural_person"] = 5
+    context, _ = build_context(this, find_pack("standard"))
+    other = next(o for o in context["facts"]["requests"]["outcomes"] if o["key"] == "other")
+    assert other["count"] == 5 and other["change"]["last"] == old["requests.other.total"]
+
+
+def test_units_of_different_editions_are_not_merged(report_2020):
+    with pytest.raises(UserError):
+        merge_reports([report_2020, unit_report(8, organ="另一单位", year=2020)], organ="区")
+
+
+def test_init_makes_a_2019_workbook_on_request(tmp_path):
+    path = tmp_path / "2020.xlsx"
+    assert run_cli("init", path, "--format", "gov-2019", "--year", "2020", "--organ", "某县").returncode == 0
+    report = load(path)
+    assert report.format.key == "gov-2019" and report.meta["organ"] == "某县"
