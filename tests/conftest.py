@@ -27,3 +27,11 @@ def doc(sample_doc) -> dict:
 def sentences_of(document: dict, pack: str = "standard") -> dict[str, list[str]]:
     context, _ = build_context(from_document(document, source="test.json"), find_pack(pack))
     return context["sentences"]
+
+
+@pytest.fixture(scope="session")
+def context() -> dict:
+    """The sample's template context in the standard pack (read-only: tests copy before changing)."""
+    ctx, _ = build_context(from_document(json.loads(sample_json().read_text(encoding="utf-8")),
+                                         source=str(sample_json())), find_pack("standard"))
+    return ctx

@@ -24,11 +24,6 @@ NS = {"w": W[1:-1]}
 HOSTILE = "<script>alert(1)</script> & <b>"
 
 
-@pytest.fixture(scope="module")
-def context() -> dict[str, Any]:
-    ctx, _ = build_context(load(SAMPLE), find_pack("standard"))
-    return ctx
-
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory, context: dict[str, Any]) -> Path:

@@ -44,11 +44,6 @@ def pdf_text(pdf: Path, *, layout: bool = False) -> str:
 PAGE_NUMBER = re.compile(r"^\f?\s*—\s*\d+\s*—\s*$")
 
 
-@pytest.fixture(scope="module")
-def context() -> dict[str, Any]:
-    ctx, _ = build_context(load(SAMPLE), find_pack("standard"))
-    return ctx
-
 
 @pytest.fixture(scope="module")
 def sample_pdf(tmp_path_factory: pytest.TempPathFactory, context: dict[str, Any]) -> Path:
