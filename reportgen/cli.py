@@ -435,8 +435,9 @@ def templates_new(name: str, source: str, dest: Path, templates_dir: Path | None
 
     path = new_pack(name, find_pack(source, templates_dir), dest)
     click.echo(f"已生成模板包：{path}")
-    shown = path if path.is_absolute() else Path(path)
-    click.echo(f"使用：reportgen build 工作簿.xlsx --template {shown.as_posix() if not path.is_absolute() else path}")
+    # "./name", not "name": a bare name is looked up among the installed packs, a path is not
+    shown = str(path) if path.is_absolute() else f"./{path.as_posix()}"
+    click.echo(f"使用：reportgen build 工作簿.xlsx --template {shown}")
     return EXIT_OK
 
 
