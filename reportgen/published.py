@@ -21,6 +21,7 @@ from .model import Report
 from .values import parse_figure
 
 MAX_BYTES = 20 * 1024 * 1024
+FUZZY = 0.85  # how alike a printed label must be to the format's to count as it
 _NUMBER = re.compile(r"^[-+−－]?[\d０-９][\d０-９,，.．]*$|^[/／—\-–－]$|^无$")  # 本年增/减 may be -4
 _TITLE = re.compile(r"(\d{4})\s*年\s*(?:度\s*)?政府信息公开工作年度报告")
 _ORGAN = re.compile(r"本报告由(.{2,40}?)(?:根据|依据|按照)")
@@ -88,6 +89,15 @@ class _Cursor:
         for i in range(self.at, stop):
             if self.norm[i] == want or (len(want) >= 4 and self.norm[i].startswith(want)):
                 return i
+        # Published copies carry typos in the labels (“三类内容事务信息”, “只计这一情况”):
+        # a line nearly the label, at the same place, is that row.
+        if len(want) >= 6:
+            from difflib import SequenceMatcher
+
+            for i in range(self.at, stop):
+                line = self.norm[i]
+                if abs(len(line) - len(want)) <= 3 and SequenceMatcher(None, line, want).ratio() >= FUZZY:
+                    return i
         return None
 
     def numbers(self, start: int, count: int) -> list[tuple[int, str]]:

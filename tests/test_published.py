@@ -72,3 +72,13 @@ def test_text_without_the_tables_is_refused_clearly(tmp_path, text):
     result = run_cli("check", path)
     assert result.returncode == 2 and "没有找到年度报告的统计表" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_labels_with_the_typos_seen_in_published_reports_still_match(tmp_path):
+    text = PUBLISHED.read_text(encoding="utf-8")
+    # variants from format-notes §7 (长春市二道区 2022): 内容 for 内部, 情况 for 情形
+    text = text.replace("5.属于三类内部事务信息", "5.属于三类内容事务信息")
+    text = text.replace("只计这一情形", "只计这一情况")
+    variant = tmp_path / "variant.txt"
+    variant.write_text(text, encoding="utf-8")
+    assert load(variant).figures == load(sample_json()).figures
