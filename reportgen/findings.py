@@ -50,6 +50,11 @@ CODES: dict[str, tuple[str, str]] = {
     "previous_year": (WARNING, "上年数据的年度为{last}，本年为{this}，应相差一年"),
     "format_outdated": (WARNING, "{year}年度的报告应使用新版格式（自{since}年度起），本报告使用的是{name}"),
     "previous_sum": (WARNING, "上年数据中{label}为{given}，但各项之和为{parts}，比较时以填写的合计为准"),
+    "share_change_as_percent": (
+        WARNING,
+        "正文“{sentence}”把占比的变化写成了“{written}”，占比的变化应写作“{points}”",
+    ),
+    "percent_mismatch": (WARNING, "正文“{sentence}”中的{written}与表格算出的各项比例都不相符"),
     "stale_number": (
         WARNING,
         "正文“{sentence}”中的{number}与表格不符：{expected}",
@@ -85,6 +90,8 @@ REMEDIES = {
     "format_outdated": "用 reportgen init 生成新版格式的工作簿，把数据转填过去（上年数据可用 --previous 带入）。",
     "previous_sum": "核对“上年数据”表中该合计及其各项（照上年报告填写）。",
     "stale_number": "改正文中的数字，或改用占位符让系统填入。",
+    "share_change_as_percent": "占比（比例）之差用“个百分点”表述；只有数量的增减才用“%”。",
+    "percent_mismatch": "核对该比例的分子和分母（办理结果的占比以办结总数为分母），或删去由系统生成的重复表述。",
     "formula_input": "把公式改为直接填写的数字（复制后“选择性粘贴→数值”）。",
     "formula_no_value": "把公式改为直接填写的数字，或在Excel/WPS中打开后保存一次。",
     "cell_error": "单元格显示 #REF! 等错误，请直接填写数字。",

@@ -36,6 +36,9 @@ class Report:
     previous: Previous | None = None
     findings: list[Finding] = field(default_factory=list)  # what the reader noticed
     units: list[dict[str, Any]] = field(default_factory=list)  # a merged report's units (单位汇总)
+    # Prose a published report prints beside its tables (checked, never rendered: reportgen
+    # writes those statements itself); keyed by where it stood, located in narrative_where.
+    extra_text: dict[str, str] = field(default_factory=dict)
 
     def location(self, key: str) -> Location:
         return self.where.get(key) or Location(file=self.source, key=key)

@@ -22,7 +22,7 @@ from .numbers import Settings
 from .outputs import write_atomic
 from .packs import Pack, find_pack, pack_for
 from .readers import load
-from .textcheck import stale_numbers
+from .textcheck import stale_numbers, stale_percentages
 
 FORMATS = ("docx", "html", "pdf", "json")
 DEFAULT_FORMATS = ("docx", "html")
@@ -36,7 +36,9 @@ def check(report: Report) -> list[Finding]:
         namespace = placeholder_namespace(report, build_facts(report, Settings()))
         filled, problems = fill_placeholders(report, namespace)
         findings += problems
-    findings += stale_numbers(report, filled)
+    texts = filled | report.extra_text
+    findings += stale_numbers(report, texts)
+    findings += stale_percentages(report, texts)
     return findings
 
 

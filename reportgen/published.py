@@ -100,6 +100,10 @@ class _Cursor:
                     return i
         return None
 
+    def find_from(self, at: int, label: str) -> int | None:
+        want = _norm(label)
+        return next((i for i in range(at, len(self.lines)) if self.norm[i] == want), None)
+
     def numbers(self, start: int, count: int) -> list[tuple[int, str]]:
         """The next `count` number cells after line `start` (blank lines skipped)."""
         out: list[tuple[int, str]] = []
@@ -150,7 +154,12 @@ def _read_tables(fmt: Format, lines: list[str], p: Path) -> tuple[int, Report]:
     report = Report(format=fmt, source=str(p))
     notes = report.findings
     cur = _Cursor(lines, str(p), notes)
-    found = _active(fmt, cur, report) + _requests(fmt, cur, report) + _appeals(fmt, cur, report)
+    found = 0
+    ends: list[tuple[str, int]] = []
+    for name, read in (("active", _active), ("requests", _requests), ("appeals", _appeals)):
+        found += read(fmt, cur, report)
+        ends.append((name, cur.at))
+    _beside_tables(fmt, lines, cur, report, ends)
     _fees(fmt, lines, cur, report)
     _narrative(fmt, lines, cur, report)
     for key, field in fmt.input_figures():
@@ -275,6 +284,21 @@ def _narrative(fmt: Format, lines: list[str], cur: _Cursor, report: Report) -> N
         _keep(report, "problems", lines[problems + 1 : other or len(lines)], cur.where(problems))
     if other is not None:
         _keep(report, "other", lines[other + 1 :], cur.where(other))
+
+
+def _beside_tables(fmt: Format, lines: list[str], cur: _Cursor, report: Report, ends: list[tuple[str, int]]) -> None:
+    """The prose printed after each table (its comparison with last year, its review and
+    litigation statements), up to the next table or section."""
+    starts = [cur.find_from(0, t.title) for t in (fmt.active, fmt.requests, fmt.appeals)]
+    problems = next((i for i, x in enumerate(cur.norm) if "存在的主要问题" in x and len(x) <= 30
+                     and i > max(e for _, e in ends)), len(lines))
+    stops = [s for s in starts[1:]] + [problems]
+    for (name, end), stop in zip(ends, stops, strict=True):
+        if end and stop is not None and stop > end:
+            paragraphs = [x.strip() for x in lines[end:stop] if x.strip() and not _NUMBER.match(_norm(x))]
+            if paragraphs:
+                report.extra_text[f"after.{name}"] = "\n\n".join(paragraphs)
+                report.narrative_where[f"after.{name}"] = cur.where(end)
 
 
 def _keep(report: Report, key: str, lines: list[str], where: Location) -> None:

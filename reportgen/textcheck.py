@@ -76,17 +76,21 @@ def stale_numbers(report: Report, texts: dict[str, str] | None = None) -> Iterat
     if not any(re.search(r"\d", t) for t in texts.values()):
         return
     values = derive(report.format, report.figures)
+    last = derive(report.format, report.previous.figures, keep_given=True) if report.previous else None
     patterns = _patterns(_topics(report))
     for key, text in texts.items():
         where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
         for m in _SENTENCE.finditer(text):
             sentence = m.group(0).strip()
-            yield from _check_sentence(sentence, patterns, values, where, key)
+            yield from _check_sentence(sentence, patterns, values, last, where, key)
+
+
+_CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|上升|提高|降低|多了|少了")
 
 
 def _check_sentence(
     sentence: str, patterns: list[tuple[Topic, re.Pattern[str]]], values: dict[str, Number],
-    where: Location, key: str,
+    last: dict[str, Number] | None, where: Location, key: str,
 ) -> Iterator[Finding]:
     seen: set[tuple[int, str]] = set()
     reported: set[tuple[str, str]] = set()
@@ -97,9 +101,13 @@ def _check_sentence(
                 continue  # a longer topic word already claimed this number
             seen.add(spot)
             number = Decimal(m.group(1))
-            figures = sorted(
-                {Decimal(v) for k, v in values.items() if any(k.startswith(p) or k == p for p in topic.keys)}
-            )
+            keys = [k for k in values if any(k.startswith(p) or k == p for p in topic.keys)]
+            figures = sorted({Decimal(values[k]) for k in keys})
+            if _CHANGE_WORDS.search(sentence[m.start(): m.start(1)]):
+                # “增加22件” states a change, not a figure: checkable only against last year
+                if last is None:
+                    continue
+                figures = sorted({abs(Decimal(values[k]) - Decimal(last[k])) for k in keys if k in last})
             if not figures or number in figures or (m.group(1), topic.name) in reported:
                 continue
             reported.add((m.group(1), topic.name))
@@ -112,3 +120,103 @@ def _check_sentence(
                 number=f"{m.group(1)}{topic.unit}",
                 expected=topic.name.format(values=shown),
             )
+
+
+# ---- Percentages -------------------------------------------------------------------------
+
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
+# “结果维持比例为66.7%，上年为28.6%，较上年大幅增加38.1%”: a change of a share stated in %.
+_SHARE_CHANGE = re.compile(
+    r"(比例|占比|比重)(?P<between>[^。；;]*?)(较上年|与上年相比|同比|比上年)[^。；;，,]{0,4}?"
+    r"(增加|减少|提高|降低|上升|下降|增长)了?\s*(?P<n>\d+(?:\.\d+)?)\s*[%％]"
+)
+
+
+def percentages(report: Report) -> dict[str, list[Decimal]]:
+    """Every percentage the tables give, exactly, by kind: ``share`` (of each breakdown, this
+    year's and last year's), ``rate`` (growth of a figure) and ``points`` (change of a share,
+    from exact and from rounded shares)."""
+    from .compute import LARGEST_REMAINDER, percent, shares
+
+    fmt = report.format
+    this = derive(fmt, report.figures)
+    last = derive(fmt, report.previous.figures, keep_given=True) if report.previous else {}
+    found: dict[str, set[Decimal]] = {"share": {Decimal(0), Decimal(100)}, "rate": set(), "points": set()}
+    for parts in _breakdowns(report):
+        pair: list[tuple[list[Decimal], list[int]] | None] = []
+        for values in (this, last):
+            known = [values[k] for k in parts if k in values]
+            if len(known) < len(parts) or sum(known) <= 0:
+                pair.append(None)
+                continue
+            counts = [int(c) for c in known]
+            exact = [percent(c, sum(counts)) for c in counts]
+            found["share"].update(exact)
+            pair.append((exact, counts))
+        current, prior = pair
+        if current and prior:
+            found["points"].update(a - b for a, b in zip(current[0], prior[0], strict=True))
+            for rule in ("half_up", LARGEST_REMAINDER):
+                r1, r0 = shares(current[1], 1, rule), shares(prior[1], 1, rule)
+                if r1 and r0:
+                    found["points"].update(a - b for a, b in zip(r1, r0, strict=True))
+    for key, was in last.items():
+        now = this.get(key)
+        if now is not None and was:
+            found["rate"].add(percent(Decimal(now) - Decimal(was), was))
+    return {kind: sorted({abs(v) for v in values}) for kind, values in found.items()}
+
+
+_SHARE_WORDS = re.compile(r"占|比例|比重|占比")
+
+
+def _breakdowns(report: Report) -> list[list[str]]:
+    """The complete breakdowns whose shares prose quotes, as lists of figure keys."""
+    fmt = report.format
+    req, ap = fmt.requests, fmt.appeals
+    t, total = req.key, req.total_column().key
+    out = [[f"{t}.{r.key}.{total}" for r in req.outcome_rows()]]
+    out.append([f"{t}.{req.balance_left[0]}.{c.key}" for c in req.input_columns()])
+    combined = ap.combined[0]
+    for block in [*(b.key for b in ap.blocks), combined]:
+        out.append([f"{ap.key}.{block}.{f.key}" for f in ap.input_fields()])
+    return out
+
+
+def stale_percentages(report: Report, texts: dict[str, str] | None = None) -> Iterator[Finding]:
+    """Warn where staff text states a percentage no figure of the report gives, or states the
+    change of a share in % where 个百分点 is meant."""
+    texts = report.narrative if texts is None else texts
+    if not any("%" in t or "％" in t for t in texts.values()):
+        return
+    known = percentages(report)
+    everything = sorted({v for values in known.values() for v in values})
+    for key, text in texts.items():
+        where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
+        for m in _SENTENCE.finditer(text):
+            sentence = m.group(0).strip()
+            quoted = sentence if len(sentence) <= 80 else sentence[:80] + "…"
+            flagged: set[int] = set()
+            for change in _SHARE_CHANGE.finditer(sentence):
+                if re.search(r"数量|件|人次", change.group("between")):
+                    continue  # the change of a count, stated in % as it should be
+                flagged.add(change.start("n"))
+                yield finding("share_change_as_percent", where, f"narrative.{key}", sentence=quoted,
+                              written=f"{change.group('n')}%", points=f"{change.group('n')}个百分点")
+            for pm in _PERCENT.finditer(sentence):
+                if pm.start(1) in flagged:
+                    continue
+                if report.previous is None and "占" not in sentence[max(0, pm.start() - 12): pm.start()]:
+                    continue  # a growth rate cannot be checked without last year's figures
+                written = Decimal(pm.group(1))
+                unit = Decimal(1).scaleb(-len(pm.group(1).partition(".")[2]))
+                before = sentence[max(0, pm.start() - 12): pm.start()]
+                if _CHANGE_WORDS.search(before[-6:]):
+                    candidates = known["rate"]  # 增长13.2%: a count's growth
+                elif _SHARE_WORDS.search(before):
+                    candidates = known["share"]  # 占40.2%, 比例为66.7%
+                else:
+                    candidates = everything
+                if not any(abs(written - k) <= unit for k in candidates):
+                    yield finding("percent_mismatch", where, f"narrative.{key}", sentence=quoted,
+                                  written=f"{pm.group(1)}%")

@@ -103,3 +103,21 @@ def test_build_json_with_largest_remainder_adds_up_to_100():
     model = json.loads(result.stdout)
     shares = [Decimal(o["share_value"]) for o in model["facts"]["requests"]["outcomes"]]
     assert sum(shares) == Decimal("100.0") and shares[4] == Decimal("0.5")
+
+
+def test_percentages_in_staff_text_are_held_against_the_computed_ones(doc):
+    doc["narrative"]["overview.requests"] = (
+        "办结的224件中，予以公开90件，占40.2%；不予处理1件，占0.6%。"
+        "新收申请较上年增长13.2%，予以公开较上年增长40%。"
+        "予以公开比例较上年提高3.1个百分点。"
+    )
+    found = [f for f in check(from_document(doc)) if f.code == "percent_mismatch"]
+    assert sorted(f.message.split("中的")[1][:5] for f in found) == ["0.6%与", "40%与表"]
+
+
+def test_a_share_change_stated_in_percent_is_flagged_but_a_count_change_is_not(doc):
+    doc["narrative"]["overview.requests"] = (
+        "结果维持比例为66.7%，较上年提高38.1%。新收申请数量较上年增加13.2%。"
+    )
+    found = [f for f in check(from_document(doc)) if f.code == "share_change_as_percent"]
+    assert len(found) == 1 and "应写作“38.1个百分点”" in found[0].message

@@ -82,3 +82,14 @@ def test_labels_with_the_typos_seen_in_published_reports_still_match(tmp_path):
     variant = tmp_path / "variant.txt"
     variant.write_text(text, encoding="utf-8")
     assert load(variant).figures == load(sample_json()).figures
+
+
+def test_checking_the_published_report_finds_the_errors_its_notes_list():
+    found = check(load(PUBLISHED))
+    as_percent = [f.message for f in found if f.code == "share_change_as_percent"]
+    # lanshan-2021-notes.md: “较上年大幅增加38.1%” and the like, where 个百分点 is meant
+    for written in ("38.1%", "46.9%", "7.9%", "11.1%", "8.3%", "2.7%"):
+        assert any(f"写成了“{written}”" in m for m in as_percent), written
+    assert any("应写作“38.1个百分点”" in m for m in as_percent)
+    # its shares (0.5% and 5.5% by largest remainder) are plausible: no percentage is flagged
+    assert [f for f in found if f.code == "percent_mismatch"] == []
