@@ -103,10 +103,11 @@ def main(verbose: bool) -> None:
 )
 @click.option("--format", "edition", type=click.Choice(sorted(FORMATS)), default=None,
               help="报告格式（默认为现行的 gov-2021；gov-2019 为2019年版，用于2019、2020年度）。")
+@click.option("--sample", is_flag=True, help="写出内置的样例（临沂市兰山区2021年，已填好），供练习和培训。")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件。")
 @_funnel
 def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, previous: Path | None,
-         edition: str | None, force: bool) -> int:
+         edition: str | None, sample: bool, force: bool) -> int:
     """生成待填写的工作簿；--previous 给文件夹时，为其中每个单位各生成一份。
 
     \b
@@ -114,7 +115,7 @@ def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, pr
         reportgen init --previous 2024年各单位 -o 2025年各单位
     """
     from .errors import UserError
-    from .pipeline import SAVE_SUFFIXES, save
+    from .pipeline import SAVE_SUFFIXES, load, save
 
     if previous is not None and previous.is_dir():
         return _init_many(previous, outdir or out, year, force)
@@ -124,7 +125,12 @@ def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, pr
         raise UserError("文件名应以 .xlsx（工作簿）或 .json（JSON数据）结尾", file=str(out))
     if out.exists() and not force:
         raise UserError("文件已存在", file=str(out), hint="如需覆盖，请加 --force")
-    save(_new_year(organ, year, previous, edition), out)
+    if sample:
+        from .resources import sample_json
+
+        save(load(sample_json()), out)
+    else:
+        save(_new_year(organ, year, previous, edition), out)
     if out.suffix.lower() == ".json":
         click.echo(f"已生成JSON数据：{out}")
     else:
@@ -259,7 +265,8 @@ def _check_many(inputs: list[Path], as_json: bool, show_info: bool) -> int:
               show_default=True, help="输出文件夹；“-”表示把JSON打印到标准输出（配合 --format json）。")
 @click.option("-f", "--format", "formats", default="docx,html", show_default=True,
               help="输出格式，逗号分隔：docx,html,pdf,json。")
-@click.option("-t", "--template", "template", default=None, help="模板包名称或文件夹路径（默认 standard）。")
+@click.option("-t", "--template", "template", default=None, envvar="REPORTGEN_TEMPLATE",
+              help="模板包名称或文件夹路径（默认为该格式的标准模板包；也可用环境变量 REPORTGEN_TEMPLATE 设定）。")
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="另外查找模板包的文件夹（也可用环境变量 REPORTGEN_TEMPLATES）。")
 @click.option("--all", "show_info", is_flag=True, help="同时列出全部提示。")

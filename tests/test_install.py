@@ -62,3 +62,15 @@ def test_misuse_is_explained_in_chinese_with_exit_status_2():
     assert missing.returncode == 2 and "缺少参数" in missing.stderr
     help_text = run_cli("check", "--help").stdout
     assert "显示本帮助并退出" in help_text and "Show this message" not in help_text
+
+
+def test_init_sample_and_the_default_template_from_the_environment(tmp_path):
+    import os
+
+    path = tmp_path / "练习.xlsx"
+    assert run_cli("init", path, "--sample").returncode == 0
+    env = dict(os.environ, REPORTGEN_TEMPLATE="lanshan")
+    built = subprocess.run([sys.executable, "-m", "reportgen.cli", "build", str(path), "-o", str(tmp_path),
+                            "--format", "json", "-o", "-"], capture_output=True, text=True, env=env)
+    assert built.returncode == 0, built.stderr
+    assert '"rounding": "largest_remainder"' in built.stdout  # the lanshan pack, chosen by the environment
