@@ -190,8 +190,9 @@ def _init_many(previous_dir: Path, outdir: Path | None, year: int | None, force:
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="以JSON输出检查结果，供其他系统使用。")
 @click.option("--all", "show_info", is_flag=True, help="同时列出全部提示。")
+@click.option("--strict", is_flag=True, help="有警告也算不通过（退出状态1），用于发布前的最终核对。")
 @_funnel
-def check(sources: tuple[str, ...], as_json: bool, show_info: bool) -> int:
+def check(sources: tuple[str, ...], as_json: bool, show_info: bool, strict: bool) -> int:
     """检查工作簿或JSON数据：勾稽关系、数据类型、与上年数据的衔接、正文中的数字。
 
     可以给多个文件、文件夹或通配符，一次检查各单位的工作簿。
@@ -207,7 +208,7 @@ def check(sources: tuple[str, ...], as_json: bool, show_info: bool) -> int:
     inputs = expand_inputs(sources)
     if len(inputs) == 1:  # one file: its own message and exit status when unreadable
         findings = run_check(load(inputs[0]))
-        errors = any(f.severity == ERROR for f in findings)
+        errors = _failing(findings, strict)
         if as_json:
             click.echo(to_json({"file": str(inputs[0]), "ok": not errors,
                                 "findings": [f.as_dict() for f in findings]}), nl=False)
@@ -215,11 +216,18 @@ def check(sources: tuple[str, ...], as_json: bool, show_info: bool) -> int:
             print_findings(findings, show_info=show_info, file=str(inputs[0]))
             if not errors:
                 click.echo(click.style("检查通过。", fg="green"))
+            elif not any(f.severity == ERROR for f in findings):
+                click.echo(click.style("有警告，按 --strict 的要求不算通过。", fg="yellow"))
         return EXIT_INVALID if errors else EXIT_OK
-    return _check_many(inputs, as_json, show_info)
+    return _check_many(inputs, as_json, show_info, strict)
 
 
-def _check_many(inputs: list[Path], as_json: bool, show_info: bool) -> int:
+def _failing(findings: list[Finding], strict: bool) -> bool:
+    """Errors fail a check; with --strict, warnings do too."""
+    return any(f.severity == ERROR or (strict and f.severity == WARNING) for f in findings)
+
+
+def _check_many(inputs: list[Path], as_json: bool, show_info: bool, strict: bool) -> int:
     """Every file's findings, then a line per file; the worst outcome sets the exit status."""
     from .pipeline import check as run_check
     from .pipeline import load, to_json
@@ -235,7 +243,7 @@ def _check_many(inputs: list[Path], as_json: bool, show_info: bool) -> int:
             if not as_json:
                 click.echo(click.style(f"[错误] {e}", fg="red", bold=True))
             continue
-        errors = any(f.severity == ERROR for f in findings)
+        errors = _failing(findings, strict)
         rows.append({"file": str(source), "ok": not errors, "findings": [f.as_dict() for f in findings]})
         if errors:
             worst = max(worst, EXIT_INVALID)

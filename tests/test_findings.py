@@ -80,3 +80,11 @@ def test_previous_sum(doc):
     doc["previous"]["appeals"]["review"]["total"] = 30  # its four results add up to 21
     found = codes_of(doc)
     assert ["previous_sum", "appeals.review.total", WARNING] in found
+
+
+def test_strict_check_fails_on_warnings(tmp_path):
+    from helpers import run_cli
+
+    assert run_cli("check", sample_workbook()).returncode == 0  # one warning: 规范性文件6件
+    strict = run_cli("check", sample_workbook(), "--strict")
+    assert strict.returncode == 1 and "规范性文件6件" in strict.stdout
