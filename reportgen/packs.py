@@ -81,6 +81,7 @@ class Pack:
         for p in self.chain():
             candidate = p.path / name
             if candidate.is_file():
+                inside(candidate, p.path)
                 return candidate
         return None
 
@@ -95,6 +96,15 @@ def pack_for(report_format: str, chosen: Pack | None = None) -> Pack:
             hint="请换用同一格式的模板包，或不指定 --template 使用该格式的标准模板包",
         )
     return pack
+
+
+def inside(path: Path, root: Path) -> Path:
+    """`path` itself, if it really lies in `root`: a link in a pack must not reach other files."""
+    real = Path(os.path.realpath(path))
+    if not real.is_relative_to(Path(os.path.realpath(root))):
+        raise PackError("模板包中的文件链接到了模板包以外，已拒绝", file=str(path),
+                        hint="模板包只能使用自己文件夹中的文件")
+    return real
 
 
 def search_path(extra: str | Path | None = None) -> list[tuple[Path, str]]:
@@ -194,7 +204,7 @@ def environment(pack: Pack, *, autoescape: bool) -> Any:
     Unprefixed names resolve child first; every pack is also served under its own name as a
     prefix (``standard/report.html.j2``), so a child extends its parent without finding itself.
     """
-    from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined
+    from jinja2 import ChoiceLoader, PrefixLoader, StrictUndefined
 
     chain = pack.chain()
     # One environment per chain: Jinja keeps compiled templates per environment (and reloads a
@@ -207,8 +217,8 @@ def environment(pack: Pack, *, autoescape: bool) -> Any:
     for i, p in enumerate(chain):
         # By name the deepest pack wins, so a namesake child's "standard/…" is its parent's;
         # "@i/…" addresses each pack of the chain exactly (used to find each one's macros).
-        prefixed[p.name] = prefixed[f"@{i}"] = FileSystemLoader(str(p.path))
-    loader = ChoiceLoader([FileSystemLoader([str(p.path) for p in chain]), PrefixLoader(prefixed)])
+        prefixed[p.name] = prefixed[f"@{i}"] = _pack_loader([p.path])
+    loader = ChoiceLoader([_pack_loader([p.path for p in chain]), PrefixLoader(prefixed)])
     env = _BoundedEnvironment(
         loader=loader,
         undefined=StrictUndefined,
@@ -222,6 +232,21 @@ def environment(pack: Pack, *, autoescape: bool) -> Any:
 
 
 _ENVIRONMENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def _pack_loader(roots: list[Path]) -> Any:
+    """A FileSystemLoader that refuses a template which is a link to a file outside its pack
+    (Jinja already refuses "../" in names, but follows links)."""
+    from jinja2 import FileSystemLoader
+
+    class PackLoader(FileSystemLoader):
+        def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
+            source, filename, uptodate = super().get_source(environment, template)
+            if not any(Path(os.path.realpath(filename)).is_relative_to(Path(os.path.realpath(r))) for r in roots):
+                raise PackError(f"模板“{template}”链接到了模板包以外的文件，已拒绝", hint="模板包只能使用自己文件夹中的文件")
+            return source, filename, uptodate
+
+    return PackLoader([str(r) for r in roots])
 
 
 def _bounded_range(*args: int) -> range:

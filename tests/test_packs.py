@@ -267,3 +267,16 @@ def test_templates_check_names_the_word_paragraph_of_an_unknown_variable(tmp_pat
     assert len(problems) == 1
     assert "wordtypo/report.docx" in problems[0] and "orgn" in problems[0]
     assert "“落款：{{ meta.orgn }}”" in problems[0]
+
+
+def test_a_link_out_of_the_pack_is_refused(doc, tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("机密内容", encoding="utf-8")
+    pack = make_pack(tmp_path, "linky", "", sentences__j2='{% macro processing_fees() %}{% include "leak.j2" %}{% endmacro %}')
+    (pack / "leak.j2").symlink_to(outside)
+    with pytest.raises(PackError) as info:
+        sentences_of(doc, str(pack))
+    assert "模板包以外" in str(info.value) and "机密内容" not in str(info.value)
+    (pack / "report.docx").symlink_to(outside)
+    with pytest.raises(PackError):
+        find_pack(str(pack)).find_file("report.docx")
