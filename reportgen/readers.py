@@ -24,13 +24,12 @@ OTHER_SUFFIXES = {
     ".et": "这是WPS表格格式（.et），请在WPS中“另存为”Excel工作簿（.xlsx）后再试",
     ".ods": "请在LibreOffice或WPS中“另存为”Excel工作簿（.xlsx）后再试",
     ".csv": "CSV文件无法保存表格结构，请用 reportgen init 生成的工作簿（.xlsx）填写",
-    ".docx": "这是Word文档；reportgen读取的是填好的工作簿（.xlsx）或JSON数据",
-    ".doc": "这是Word文档；reportgen读取的是填好的工作簿（.xlsx）或JSON数据",
+    ".doc": "这是旧版Word文档（.doc），请在Word或WPS中“另存为”.docx 后再试（可读取已发布报告中的表格）",
     ".wps": "这是WPS文字文档；reportgen读取的是填好的工作簿（.xlsx）或JSON数据",
 }
 MAX_JSON_BYTES = 20 * 1024 * 1024
 # A published report copied from a website: its tables are read back (see published.py).
-PUBLISHED_SUFFIXES = {".txt", ".html", ".htm"}
+PUBLISHED_SUFFIXES = {".txt", ".html", ".htm", ".docx"}
 MAX_DEPTH = 8  # the format nests figures three levels deep; deeper is not our document
 # json's English messages → what they mean to someone editing the file by hand.
 JSON_MESSAGES = {

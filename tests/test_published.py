@@ -93,3 +93,21 @@ def test_checking_the_published_report_finds_the_errors_its_notes_list():
     assert any("应写作“38.1个百分点”" in m for m in as_percent)
     # its shares (0.5% and 5.5% by largest remainder) are plausible: no percentage is flagged
     assert [f for f in found if f.code == "percent_mismatch"] == []
+
+
+def test_last_years_word_report_reads_back(tmp_path):
+    # the office keeps last year's report as the Word file it published: our own DOCX here
+    assert run_cli("build", sample_json(), "-o", tmp_path, "--format", "docx").returncode == 0
+    (word,) = tmp_path.glob("*.docx")
+    report = load(word)
+    assert report.figures == load(sample_json()).figures
+    assert report.narrative["problems"].startswith("2020年兰山区政府信息公开工作中存在队伍建设有待加强")
+    made = run_cli("init", tmp_path / "2022.xlsx", "--previous", word)
+    assert made.returncode == 0 and load(tmp_path / "2022.xlsx").previous.year == 2021
+
+
+def test_an_old_doc_file_says_to_save_as_docx(tmp_path):
+    old = tmp_path / "2020年报告.doc"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    result = run_cli("check", old)
+    assert result.returncode == 2 and ".docx" in result.stderr and "Traceback" not in result.stderr
