@@ -17,6 +17,7 @@ from typing import Any
 from .errors import UnreadableInput
 from .findings import Finding, Location, finding
 from .formats import FORMATS, Format, get_format
+from .formats.base import Field
 from .model import Report
 from .values import parse_figure
 
@@ -236,14 +237,7 @@ def _active(fmt: Format, cur: _Cursor, report: Report) -> int:
             line = cur.find(item.label, within=60)
             if line is None and item.label.startswith("行政"):
                 line = cur.find(item.label.removeprefix("行政"), within=60)  # 规范性文件, as some print it
-            if line is None:
-                continue
-            cells = cur.numbers(line, len(block.fields))
-            if len(cells) != len(block.fields):
-                continue
-            for f, (i, text) in zip(block.fields, cells, strict=True):
-                _store(cur, report, f"{t.key}.{item.key}.{f.key}", f.kind, i, text)
-            found += 1
+            found += _read_row(cur, report, line, f"{t.key}.{item.key}", block.fields, derived=False)
     return found
 
 
@@ -256,16 +250,21 @@ def _requests(fmt: Format, cur: _Cursor, report: Report) -> int:
     found = 0
     for _, _, row in t.rows():
         line = cur.find(row.label, within=80)
-        if line is None:
-            continue
-        cells = cur.numbers(line, len(t.columns))
-        if len(cells) != len(t.columns):
-            continue
-        for c, (i, text) in zip(t.columns, cells, strict=True):
-            key = f"{t.key}.{row.key}.{c.key}"
-            _store(cur, report, key, c.kind, i, text, given=c.derived or row.derived)
-        found += 1
+        found += _read_row(cur, report, line, f"{t.key}.{row.key}", t.columns, derived=row.derived)
     return found
+
+
+def _read_row(cur: _Cursor, report: Report, line: int | None, prefix: str, fields: tuple[Field, ...],
+              *, derived: bool) -> int:
+    """The numbers after a row's label, one per field; a derived figure is kept only to check."""
+    if line is None:
+        return 0
+    cells = cur.numbers(line, len(fields))
+    if len(cells) != len(fields):
+        return 0
+    for f, (i, text) in zip(fields, cells, strict=True):
+        _store(cur, report, f"{prefix}.{f.key}", f.kind, i, text, given=derived or f.derived)
+    return 1
 
 
 def _appeals(fmt: Format, cur: _Cursor, report: Report) -> int:

@@ -251,9 +251,8 @@ def body(doc) -> None:
         tag(doc, f'{{{{ headings["overview.{key}"] }}}}', "二级标题")
         loop(doc, f'narrative["overview.{key}"]')
         if key == "requests":
-            # The summary and the applicant split read as one paragraph (“…；其中自然人…”).
-            # (the applicants' "其中…" continues the summary's last paragraph; a pack's summary may
-            # have several paragraphs, which stay paragraphs)
+            # The applicants' “其中…” continues the summary's last paragraph; a pack's summary
+            # may have several paragraphs, which stay paragraphs.
             loop(doc, "sentences.requests_summary[:-1]")
             tag(doc, "{%p if sentences.requests_summary or sentences.applicants %}")
             tag(doc, '{{ (sentences.requests_summary[-1:] + sentences.applicants) | join("") }}', "正文")
