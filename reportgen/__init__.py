@@ -14,7 +14,7 @@ __all__ = ["load", "check", "build_context", "find_pack", "build", "computed_mod
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from . import pipeline
+        from .app import pipeline
 
         return getattr(pipeline, name)
     raise AttributeError(f"module 'reportgen' has no attribute {name!r}")

@@ -74,22 +74,6 @@ def following_year(last: Report, *, organ: str = "", year: int | None = None, fm
     return this
 
 
-def derive(fmt: Format, figures: dict[str, Number], *, keep_given: bool = False) -> dict[str, Number]:
-    """All figures plus every derived one whose parts are all known.
-
-    With `keep_given` (last year's figures), a derived figure that was given directly and
-    cannot be computed is kept as given — last year's totals often survive only as quoted.
-    """
-    out = dict(figures)
-    for s in fmt.sums:
-        if all(p in out for p in s.parts):
-            value: Number = sum((out[p] for p in s.parts), start=0)
-            if keep_given and s.target in figures:
-                continue
-            out[s.target] = value
-    return out
-
-
 def nest(flat: dict[str, Any]) -> dict[str, Any]:
     """``{"requests.denied.state_secret.total": 1}`` → nested dicts, for templates and JSON."""
     root: dict[str, Any] = {}

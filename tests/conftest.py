@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from reportgen.context import build_context
-from reportgen.packs import find_pack
-from reportgen.readers import from_document
+from reportgen.app.pipeline import build_context
+from reportgen.read.document import from_document
+from reportgen.render.packs import find_pack
 from reportgen.resources import sample_json
 
 

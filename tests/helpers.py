@@ -8,8 +8,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from reportgen.formats.workbook import layout
 from reportgen.model import Report
-from reportgen.workbook_layout import layout
 
 
 def fill_workbook(path: Path, report: Report) -> None:

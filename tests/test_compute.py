@@ -8,9 +8,16 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportgen.compute import HALF_UP, LARGEST_REMAINDER, change, point_change, round_half_up, shares
-from reportgen.facts import change_text, points_text
-from reportgen.numbers import Settings, format_percent
+from reportgen.compute.arithmetic import (
+    HALF_UP,
+    LARGEST_REMAINDER,
+    change,
+    point_change,
+    round_half_up,
+    shares,
+)
+from reportgen.compute.display import Settings, format_percent
+from reportgen.compute.facts import change_text, points_text
 
 counts = st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=8)
 
@@ -117,7 +124,7 @@ def test_percentage_points_are_the_difference_of_displayed_shares():
 
 
 def test_formatting_itself_rounds_half_up():
-    from reportgen.numbers import format_number
+    from reportgen.compute.display import format_number
 
     assert format_number(Decimal("0.45"), Settings(), 1) == "0.5"  # half-even would give 0.4
     assert format_number(Decimal("2.5"), Settings(), 0) == "3"

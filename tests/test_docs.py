@@ -6,8 +6,15 @@ from pathlib import Path
 
 import click
 
+from reportgen.app.docvars import (
+    BEGIN,
+    END,
+    FINDINGS_BEGIN,
+    FINDINGS_END,
+    findings_markdown,
+    variables_markdown,
+)
 from reportgen.cli import main
-from reportgen.docgen import BEGIN, END, FINDINGS_BEGIN, FINDINGS_END, findings_markdown, variables_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,10 +6,12 @@ import json
 
 from helpers import run_cli
 
-from reportgen.pipeline import save
-from reportgen.readers import from_document, load, to_document
+from reportgen.app.pipeline import save
+from reportgen.app.synthetic import unit_report
+from reportgen.read import load
+from reportgen.read.document import from_document
 from reportgen.resources import sample_json, sample_workbook
-from reportgen.synthetic import unit_report
+from reportgen.write.document import to_document
 
 
 def test_a_workbook_and_its_json_document_hold_the_same_report(tmp_path):

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from reportgen.compute import derive
 from reportgen.formats import get_format
-from reportgen.model import derive
-from reportgen.readers import load
+from reportgen.formats.grids import NUMBER, grids
+from reportgen.read import load
 from reportgen.resources import sample_json, sample_workbook
-from reportgen.tables import NUMBER, grids
 
 STEM = "临沂市兰山区人民政府2021年政府信息公开工作年度报告"
 HAS_PDF = shutil.which("soffice") is not None and shutil.which("pdftotext") is not None

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.findings import CODES, ERROR, INFO, REMEDIES, WARNING, flatten
-from reportgen.pipeline import check
-from reportgen.readers import from_document, load
+from reportgen.app.pipeline import check
+from reportgen.findings import CODES, ERROR, INFO, WARNING, flatten
+from reportgen.read import load
+from reportgen.read.document import from_document
 from reportgen.resources import sample_workbook
 
 
@@ -64,16 +65,17 @@ def test_total_not_checked_for_a_workbook_saved_without_results():
 
 def test_every_code_has_a_message_and_a_test():
     tests = "".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.rglob("*.py"))
-    for code, (severity, template) in CODES.items():
-        assert severity in (ERROR, WARNING, INFO) and template
-        assert REMEDIES.get(code), f"finding code {code} has no remedy for the user guide"
+    for code, entry in CODES.items():
+        assert entry.severity in (ERROR, WARNING, INFO) and entry.message
+        assert entry.remedy, f"finding code {code} has no remedy for the user guide"
         assert re.search(rf"[\"']{code}[\"']", tests), f"finding code {code} has no test"
 
 
 @pytest.mark.parametrize("code", sorted(CODES))
 def test_messages_are_chinese(code):
-    _, template = CODES[code]
-    assert template == "{text}" or re.search(r"[\u4e00-\u9fff]", template)
+    entry = CODES[code]
+    assert entry.message == "{text}" or re.search(r"[\u4e00-\u9fff]", entry.message)
+    assert re.search(r"[\u4e00-\u9fff]", entry.remedy)
 
 
 def test_previous_sum(doc):

@@ -6,11 +6,11 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportgen.checks import check
+from reportgen.app.merge import merge_reports
+from reportgen.app.pipeline import check
+from reportgen.app.synthetic import unit_report
 from reportgen.findings import ERROR
 from reportgen.formats import get_format
-from reportgen.merge import merge_reports
-from reportgen.synthetic import unit_report
 
 FMT = get_format()
 REQUEST_INPUTS = [k for k, _ in FMT.input_figures() if k.startswith("requests.")]
@@ -52,7 +52,7 @@ def test_breaking_one_request_figure_breaks_its_column_and_the_total_column(seed
 @given(st.integers(min_value=0, max_value=10**6), st.sampled_from(sorted(s.target for s in FMT.sums)),
        st.integers(min_value=1, max_value=50))
 def test_a_typed_total_that_disagrees_is_reported_at_that_total(seed, target, delta):
-    from reportgen.model import derive
+    from reportgen.compute import derive
 
     report = unit_report(seed)
     report.given[target] = derive(FMT, report.figures)[target] + delta

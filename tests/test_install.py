@@ -27,7 +27,7 @@ def test_a_built_wheel_builds_the_sample_from_another_folder(tmp_path):
                    check=True, capture_output=True)
     for packaged in ("data/templates/standard/report.docx", "data/templates/standard/sentences.j2",
                      "data/templates/lanshan/pack.toml", "data/sample_data/lanshan-2021.xlsx",
-                     "data/sample_data/lanshan-2021.json", "fonts/fonts.conf"):
+                     "data/sample_data/lanshan-2021.json", "render/fonts/fonts.conf"):
         assert (site / "reportgen" / packaged).is_file(), packaged
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

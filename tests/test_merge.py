@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 from helpers import run_cli
 
+from reportgen.app.merge import merge_files
+from reportgen.app.pipeline import check
+from reportgen.app.synthetic import unit_report
+from reportgen.compute import derive
 from reportgen.findings import ERROR
 from reportgen.formats import get_format
-from reportgen.merge import UNITS_SHEET, merge_files, unit_columns
-from reportgen.model import derive
-from reportgen.pipeline import check
-from reportgen.readers import load
-from reportgen.synthetic import unit_report
-from reportgen.workbook import write_workbook
+from reportgen.formats.workbook import UNITS_SHEET
+from reportgen.read import load
+from reportgen.write.workbook import write_workbook
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def test_merging_three_units_adds_up_every_figure(three_units, tmp_path):
     assert [u["organ"] for u in district.units] == in_order
     for unit, report in zip(district.units, sorted(units, key=lambda r: r.source), strict=True):
         values = derive(fmt, report.figures)
-        for key, _ in unit_columns(fmt):
+        for key, _ in fmt.unit_columns():
             assert unit[key] == values[key]
     assert not [f for f in check(district) if f.severity == ERROR]
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from conftest import sentences_of
 
-from reportgen.context import build_context
+from reportgen.app.packcheck import check_pack, new_pack
+from reportgen.app.pipeline import build_context
 from reportgen.errors import PackError
-from reportgen.packs import available, find_pack
-from reportgen.packtools import check_pack, new_pack
-from reportgen.readers import from_document
+from reportgen.read.document import from_document
+from reportgen.render.packs import available, find_pack
 
 
 def make_pack(root: Path, name: str, manifest: str = "", **files: str) -> Path:
@@ -131,9 +131,9 @@ def test_templates_new_copies_a_pack_that_extends_its_source(tmp_path):
 def test_a_loop_that_prints_nothing_is_stopped_by_the_time_bound(doc, tmp_path, monkeypatch):
     import time
 
-    import reportgen.packs
+    import reportgen.sandbox
 
-    monkeypatch.setattr(reportgen.packs, "MAX_SECONDS", 1.0)
+    monkeypatch.setattr(reportgen.sandbox, "MAX_SECONDS", 1.0)
     body = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
     make_pack(tmp_path, "slow", "", sentences__j2="{% macro processing_fees() %}" + body + "{% endmacro %}")
     start = time.monotonic()
@@ -197,8 +197,8 @@ def _html_paragraphs(text: str) -> list[str]:
 
 
 def test_one_macro_override_changes_exactly_one_paragraph_in_docx_and_html(doc, tmp_path):
-    from reportgen.render_docx import render_docx
-    from reportgen.render_html import render_html
+    from reportgen.render.docx import render_docx
+    from reportgen.render.html import render_html
 
     make_pack(tmp_path, "one", "", sentences__j2="{% macro processing_fees() %}全年收取信息处理费{{ f.other_matters.processing_fees.count }}次。{% endmacro %}")
     outputs = {}
@@ -217,7 +217,7 @@ def test_one_macro_override_changes_exactly_one_paragraph_in_docx_and_html(doc, 
 def test_a_pack_docx_with_an_entity_bomb_is_refused(doc, tmp_path):
     import zipfile
 
-    from reportgen.render_docx import render_docx
+    from reportgen.render.docx import render_docx
     from reportgen.resources import templates_dir
 
     bomb = make_pack(tmp_path, "bomb")

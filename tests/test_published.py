@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from helpers import run_cli
 
+from reportgen.app.pipeline import check
+from reportgen.compute import derive
 from reportgen.findings import ERROR, flatten
 from reportgen.formats import get_format
-from reportgen.model import derive
-from reportgen.pipeline import check
-from reportgen.readers import load
+from reportgen.read import load
 from reportgen.resources import sample_json
 
 PUBLISHED = Path(__file__).parent / "data" / "lanshan-2021-report.txt"  # the real Lanshan 2021 report

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from reportgen.context import build_context
+from reportgen.app.pipeline import build_context
 from reportgen.errors import OutputError, PackError
-from reportgen.packs import find_pack
-from reportgen.readers import load
-from reportgen.render_docx import column_widths, render_docx
+from reportgen.read import load
+from reportgen.render.docx import column_widths, render_docx
+from reportgen.render.packs import find_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data" / "lanshan-2021.json"
@@ -283,7 +283,7 @@ def test_unwritable_target_is_an_output_error(tmp_path: Path, context: dict[str,
 
 def test_importing_the_renderers_stays_light() -> None:
     code = (
-        "import sys, reportgen.render_docx, reportgen.render_pdf;"
+        "import sys, reportgen.render.docx, reportgen.render.pdf;"
         "print(sorted(m for m in ('docxtpl', 'docx', 'lxml', 'jinja2') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

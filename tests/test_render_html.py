@@ -16,12 +16,12 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from reportgen.context import build_context
+from reportgen.app.pipeline import build_context
 from reportgen.errors import PackError
-from reportgen.packs import find_pack
-from reportgen.readers import load
-from reportgen.render_html import render_html, write_html
-from reportgen.tables import grids
+from reportgen.formats.grids import grids
+from reportgen.read import load
+from reportgen.render.html import render_html, write_html
+from reportgen.render.packs import find_pack
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "lanshan-2021.json"
 SECTIONS = ("overview", "active", "requests", "appeals", "problems", "other")

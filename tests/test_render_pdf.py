@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from reportgen.context import build_context
+from reportgen.app.pipeline import build_context
 from reportgen.errors import UserError
-from reportgen.packs import find_pack
-from reportgen.readers import load
-from reportgen.render_docx import render_docx
-from reportgen.render_pdf import FONTS_CONF, docx_to_pdf
+from reportgen.read import load
+from reportgen.render.docx import render_docx
+from reportgen.render.packs import find_pack
+from reportgen.render.pdf import FONTS_CONF, docx_to_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data" / "lanshan-2021.json"

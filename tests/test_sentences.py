@@ -97,9 +97,9 @@ def test_all_upheld(doc):
 
 
 def test_zero_groups_omitted_when_the_pack_says_so(doc, tmp_path):
-    from reportgen.context import build_context
-    from reportgen.packs import find_pack
-    from reportgen.readers import from_document
+    from reportgen.app.pipeline import build_context
+    from reportgen.read.document import from_document
+    from reportgen.render.packs import find_pack
 
     pack_dir = tmp_path / "omit"
     pack_dir.mkdir()

@@ -12,17 +12,18 @@ import openpyxl
 import pytest
 from helpers import fill_workbook, set_cells, soffice_convert
 
-from reportgen.checks import check
+from reportgen.app.pipeline import check
+from reportgen.compute import derive
 from reportgen.errors import UnreadableInput
 from reportgen.findings import ERROR, flatten
 from reportgen.formats import get_format
-from reportgen.model import derive, following_year
-from reportgen.readers import load
+from reportgen.formats.grids import NUMBER
+from reportgen.formats.workbook import DERIVED, INPUT, PREVIOUS, TABLE_TOP, addr, layout, table_grids
+from reportgen.model import following_year
+from reportgen.read import load
+from reportgen.read.workbook import read_workbook
 from reportgen.resources import sample_json, sample_workbook
-from reportgen.tables import NUMBER
-from reportgen.workbook import write_workbook
-from reportgen.workbook_layout import DERIVED, INPUT, PREVIOUS, TABLE_TOP, addr, layout, table_grids
-from reportgen.workbook_reader import read_workbook
+from reportgen.write.workbook import write_workbook
 
 FMT = get_format()
 LAY = layout(FMT)

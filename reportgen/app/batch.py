@@ -9,8 +9,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ReportgenError, UserError
-from .findings import ERROR, WARNING, Finding
+from ..errors import ReportgenError, UserError
+from ..findings import ERROR, WARNING, Finding
 
 INPUT_SUFFIXES = (".xlsx", ".xlsm", ".json")
 
@@ -69,7 +69,7 @@ class UnitResult:
 def build_one(source: Path, outdir: Path, formats: tuple[str, ...], pack_ref: str | None,
               templates_dir: Path | None) -> UnitResult:
     """Build one unit; every failure is captured in the result (this runs in a worker process)."""
-    from .packs import find_pack
+    from ..render.packs import find_pack
     from .pipeline import build
 
     try:

@@ -7,30 +7,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
-from .findings import ERROR
-from .formats import Format
-from .model import Number, Previous, Report, derive
-
-UNITS_SHEET = "单位汇总"
-
-
-def unit_columns(fmt: Format) -> list[tuple[str, str]]:
-    """The key figures listed per unit: (figure key, column title), from the format definition."""
-    req, ap = fmt.requests, fmt.appeals
-    total = req.total_column().key
-    cols = [(f"{req.key}.{row.key}.{total}", row.prose) for _, row in req.top_rows()]
-    ap_total = next(f for f in ap.fields if f.derived).key
-    combined, combined_label, _ = ap.combined
-    cols += [(f"{ap.key}.{b.key}.{ap_total}", b.label) for b in ap.blocks if not b.parent]
-    cols.append((f"{ap.key}.{combined}.{ap_total}", combined_label))
-    return cols
+from ..compute import derive, figures
+from ..errors import UserError
+from ..findings import ERROR
+from ..formats import Format
+from ..model import Number, Previous, Report
 
 
-def unit_row(report: Report) -> dict[str, Any]:
-    values = derive(report.format, report.figures)
+def unit_row(report: Report, values: dict[str, Number]) -> dict[str, Any]:
+    """A unit's line of the 单位汇总 table: its name and key figures."""
     row: dict[str, Any] = {"organ": report.meta.get("organ") or Path(report.source).stem, "source": report.source}
-    for key, _ in unit_columns(report.format):
+    for key, _ in report.format.unit_columns():
         row[key] = values.get(key, 0)
     return row
 
@@ -68,13 +55,13 @@ def merge_reports(units: list[Report], *, organ: str, year: int | None = None) -
     merged.meta.update(organ=organ, short_name=organ, year=year)
     names = "、".join(str(u.meta.get("organ") or Path(u.source).stem) for u in units)
     merged.meta["compiled_from"] = f"{names}{year or ''}年政府信息公开工作年度报告"
-    merged.previous = _merge_previous(fmt, units)
-    merged.units = [unit_row(u) for u in units]
+    derived = [figures(u) for u in units]
+    merged.previous = _merge_previous(fmt, units, [last if u.previous else None for u, (_, last) in zip(units, derived, strict=True)])
+    merged.units = [unit_row(u, values) for u, (values, _) in zip(units, derived, strict=True)]
     return merged
 
 
-def _merge_previous(fmt: Format, units: list[Report]) -> Previous | None:
-    lasts = [derive(fmt, u.previous.figures, keep_given=True) if u.previous else None for u in units]
+def _merge_previous(fmt: Format, units: list[Report], lasts: list[dict[str, Number] | None]) -> Previous | None:
     if any(x is None for x in lasts):
         return None
     known = set.intersection(*(set(x) for x in lasts if x is not None))
@@ -106,8 +93,8 @@ class MergeResult:
 
 def _load_checked(source: Path) -> tuple[str, Report | None, list[str]]:
     """Load and check one unit (runs in a worker process): the report or why it is refused."""
+    from ..read import load
     from .pipeline import check
-    from .readers import load
 
     try:
         report = load(source)
@@ -157,59 +144,3 @@ def merge_files(
     result.skipped = [p.source for p in result.problems]
     result.report = merge_reports(good, organ=organ, year=year)
     return result
-
-
-# ---- The 单位汇总 sheet ------------------------------------------------------------------
-
-_UNIT_HEAD = ("单位", "来源文件")
-
-
-def write_units_sheet(wb: Any, fmt: Format, units: list[dict[str, Any]]) -> None:
-    """Add the 单位汇总 sheet: one row per unit with its key figures, and their sum."""
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
-    ws = wb.create_sheet(UNITS_SHEET)
-    cols = unit_columns(fmt)
-    thin = Side(style="thin", color="808080")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    ws.cell(1, 1, "各单位主要数据（由 reportgen merge 生成，供核对各单位的贡献；报告中可作为附表）").font = Font(bold=True, size=12)
-    header = (*_UNIT_HEAD, *(title for _, title in cols))
-    for j, title in enumerate(header, start=1):
-        c = ws.cell(2, j, title)
-        c.font = Font(bold=True)
-        c.fill = PatternFill("solid", fgColor="DDE4EE")
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        c.border = border
-    for i, unit in enumerate(units, start=3):
-        ws.cell(i, 1, str(unit.get("organ", ""))).border = border
-        ws.cell(i, 2, Path(str(unit.get("source", ""))).name).border = border
-        for j, (key, _) in enumerate(cols, start=3):
-            ws.cell(i, j, unit.get(key, 0)).border = border
-    last = 2 + len(units)
-    total_row = last + 1
-    ws.cell(total_row, 1, "合计").font = Font(bold=True)
-    for j in range(3, len(header) + 1):
-        letter = get_column_letter(j)
-        ws.cell(total_row, j, f"=SUM({letter}3:{letter}{last})" if units else 0).font = Font(bold=True)
-    ws.column_dimensions["A"].width = 28
-    ws.column_dimensions["B"].width = 24
-    for j in range(3, len(header) + 1):
-        ws.column_dimensions[get_column_letter(j)].width = 10
-    ws.freeze_panes = "C3"
-
-
-def read_units(fmt: Format, rows: list[list[Any]]) -> list[dict[str, Any]]:
-    """The 单位汇总 sheet's rows back into unit dicts (stops at 合计); figures are informational."""
-    cols = unit_columns(fmt)
-    units: list[dict[str, Any]] = []
-    for row in rows[2:]:
-        name = str(row[0]).strip() if row and row[0] not in (None, "") else ""
-        if not name or name == "合计":
-            break
-        unit: dict[str, Any] = {"organ": name, "source": str(row[1] or "") if len(row) > 1 else ""}
-        for j, (key, _) in enumerate(cols, start=2):
-            value = row[j] if j < len(row) else 0
-            unit[key] = int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
-        units.append(unit)
-    return units

@@ -1,45 +1,67 @@
-"""The pipeline as a library: load → check → compute → render, usable without the CLI."""
+"""The pipeline as a library: load → compute → check → render, usable without the CLI."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import checks
-from .context import build_context, fill_placeholders, placeholder_namespace
-from .errors import OutputError, UserError, os_reason
-from .facts import build_facts
-from .findings import Finding, has_errors
-from .model import Report
-from .numbers import Settings
-from .outputs import write_atomic
-from .packs import Pack, find_pack, pack_for
-from .readers import load
-from .textcheck import stale_numbers, stale_percentages
+from ..check import check as run_checks
+from ..compute import Computed, compute
+from ..errors import OutputError, UserError, os_reason
+from ..findings import Finding, has_errors
+from ..model import Report
+from ..read import load
+from ..render.context import build_context as context_of
+from ..render.packs import Pack, find_pack, pack_for
+from ..write import SAVE_SUFFIXES, save, to_json
+from ..write.atomic import write_atomic
 
 FORMATS = ("docx", "html", "pdf", "json")
 DEFAULT_FORMATS = ("docx", "html")
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """A report read, computed under its pack's settings and checked — each done once."""
+
+    report: Report
+    pack: Pack
+    computed: Computed
+    findings: list[Finding]
+    narrative: dict[str, str]  # staff text, placeholders filled
+
+    @property
+    def failed(self) -> bool:
+        return has_errors(self.findings)
+
+    def context(self) -> dict[str, Any]:
+        """The template context for the pack's renderers."""
+        return context_of(self.report, self.computed, self.narrative, self.pack)
+
+
+def analyse(report: Report, pack: Pack | None = None) -> Analysis:
+    """Compute `report`'s figures under `pack`'s number settings (default: its edition's
+    standard pack) and check it: the one pass every command makes."""
+    pack = pack_for(report.format.key, pack)
+    computed = compute(report, pack.settings)
+    checked = run_checks(report, computed)
+    return Analysis(report, pack, computed, checked.findings, checked.narrative)
+
+
 def check(report: Report) -> list[Finding]:
     """Every finding: reading notes, identities, years, placeholders and stale numbers in text."""
-    findings = checks.check(report)
-    filled = report.narrative
-    if any("{{" in t or "{%" in t for t in report.narrative.values()):
-        namespace = placeholder_namespace(report, build_facts(report, Settings()))
-        filled, problems = fill_placeholders(report, namespace)
-        findings += problems
-    texts = filled | report.extra_text
-    findings += stale_numbers(report, texts)
-    findings += stale_percentages(report, texts)
-    return findings
+    return analyse(report).findings
+
+
+def build_context(report: Report, pack: Pack | None = None) -> tuple[dict[str, Any], list[Finding]]:
+    """The template context of `report` in `pack`, and the report's findings."""
+    analysis = analyse(report, pack)
+    return analysis.context(), analysis.findings
 
 
 def safe_name(stem: str) -> str:
@@ -52,14 +74,6 @@ def output_stem(report: Report) -> str:
     organ = str(report.meta.get("organ") or "未命名机关")
     year = report.meta.get("year") or ""
     return safe_name(f"{organ}{year}年政府信息公开工作年度报告")
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, tuple):
-        return list(value)
-    raise TypeError(type(value).__name__)
 
 
 def computed_model(report: Report, context: dict[str, Any], findings: list[Finding]) -> dict[str, Any]:
@@ -82,10 +96,6 @@ def computed_model(report: Report, context: dict[str, Any], findings: list[Findi
         "units": context["units"],
         "findings": [f.as_dict() for f in findings],
     }
-
-
-def to_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1, default=_default) + "\n"
 
 
 def check_output_dir(outdir: Path) -> None:
@@ -117,14 +127,11 @@ def build(
     pack: Pack | None = None,
 ) -> BuildResult:
     """Check `source`, and when it has no errors render it into `outdir` in `formats`."""
-    report = load(source)
-    result = BuildResult(str(source))
-    result.findings = check(report)
+    analysis = analyse(load(source), pack)
+    result = BuildResult(str(source), findings=analysis.findings)
     if result.failed:
         return result
-    pack = pack_for(report.format.key, pack)
-    context, problems = build_context(report, pack)
-    result.findings += [p for p in problems if p not in result.findings]
+    report, pack, context = analysis.report, analysis.pack, analysis.context()
     out = Path(outdir)
     check_output_dir(out)
     stem = output_stem(report)
@@ -168,44 +175,25 @@ def _render_all(report: Report, context: dict[str, Any], findings: list[Finding]
         write_atomic(path, to_json(computed_model(report, context, findings)).encode("utf-8"))
         staged.append(path)
     if "html" in formats:
-        from .render_html import render_html
+        from ..render.html import render_html
 
         path = folder / f"{stem}.html"
         write_atomic(path, render_html(context, pack).encode("utf-8"))
         staged.append(path)
     if "docx" in formats or "pdf" in formats:
-        from .render_docx import render_docx
+        from ..render.docx import render_docx
 
         docx = folder / f"{stem}.docx"
         render_docx(context, pack, docx)
         if "docx" in formats:
             staged.append(docx)
         if "pdf" in formats:
-            from .render_pdf import docx_to_pdf
+            from ..render.pdf import docx_to_pdf
 
             pdf = folder / f"{stem}.pdf"
             docx_to_pdf(docx, pdf)
             staged.append(pdf)
     return staged
-
-
-SAVE_SUFFIXES = (".xlsx", ".json")
-
-
-def save(report: Report, path: str | Path) -> None:
-    """Write `report` as a workbook (.xlsx) for people or a JSON document (.json) for programs."""
-    from .readers import to_document
-
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        from .workbook import write_workbook
-
-        write_workbook(path, report=report)
-    elif suffix == ".json":
-        write_atomic(path, to_json(to_document(report)).encode("utf-8"))
-    else:
-        raise UserError("文件名应以 .xlsx（工作簿）或 .json（JSON数据）结尾", file=str(path))
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -218,4 +206,5 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
-__all__ = ["load", "check", "build", "build_context", "find_pack", "computed_model", "output_stem"]
+__all__ = ["Analysis", "analyse", "load", "check", "build", "build_context", "find_pack", "computed_model",
+           "output_stem", "save", "SAVE_SUFFIXES"]

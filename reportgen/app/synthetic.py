@@ -5,8 +5,9 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from .formats import Format, get_format
-from .model import Previous, Report, derive
+from ..compute import derive
+from ..formats import Format, get_format
+from ..model import Previous, Report
 
 
 def unit_report(seed: int, *, organ: str | None = None, year: int = 2025, fmt: Format | None = None) -> Report:

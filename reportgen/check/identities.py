@@ -1,26 +1,15 @@
-"""Identities and sanity rules: pure functions from a report to findings."""
+"""Identities, years and sanity rules: pure functions from a report and its computed figures to findings."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .findings import Finding, Location, finding
-from .model import Number, Report, derive
+from ..findings import Finding, Location, finding
+from ..model import Number, Report
 
 # A figure that moved by this factor from last year is probably a typo.
 JUMP_FACTOR = 10
 JUMP_FLOOR = 20  # …but 1 → 12 is not worth a warning
-
-
-def check(report: Report) -> list[Finding]:
-    """Every finding for `report`: what the reader noticed, then identities, then years."""
-    values = derive(report.format, report.figures)
-    findings = list(report.findings)
-    findings += identities(report, values)
-    findings += across_years(report, values)
-    findings += missing_text(report)
-    findings += outdated_format(report)
-    return findings
 
 
 def outdated_format(report: Report) -> Iterator[Finding]:
@@ -62,12 +51,11 @@ def identities(report: Report, values: dict[str, Number]) -> Iterator[Finding]:
             yield finding(b.code, _loc(report, b.anchor), b.anchor, text=text)
 
 
-def across_years(report: Report, values: dict[str, Number]) -> Iterator[Finding]:
+def across_years(report: Report, values: dict[str, Number], last: dict[str, Number]) -> Iterator[Finding]:
     prev = report.previous
     if prev is None or not prev.figures:
         return
     fmt = report.format
-    last = derive(fmt, prev.figures, keep_given=True)
     if prev.year and report.year and prev.year != report.year - 1:
         yield finding(
             "previous_year", Location(file=report.source, key="previous.year"), "previous.year",

@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .findings import Finding, Location, finding
-from .model import Number, Report, derive
+from ..compute import Computed
+from ..compute.arithmetic import LARGEST_REMAINDER, percent, shares
+from ..findings import Finding, Location, finding
+from ..model import Number, Report
 
 
 @dataclass(frozen=True)
@@ -70,13 +72,12 @@ def _patterns(topics: list[Topic]) -> list[tuple[Topic, re.Pattern[str]]]:
     return out
 
 
-def stale_numbers(report: Report, texts: dict[str, str] | None = None) -> Iterator[Finding]:
+def stale_numbers(report: Report, computed: Computed, texts: dict[str, str]) -> Iterator[Finding]:
     """Warn where staff text attaches a number to a topic and that number is none of its figures."""
-    texts = report.narrative if texts is None else texts
     if not any(re.search(r"\d", t) for t in texts.values()):
         return
-    values = derive(report.format, report.figures)
-    last = derive(report.format, report.previous.figures, keep_given=True) if report.previous else None
+    values = computed.values
+    last = computed.last if report.previous else None
     patterns = _patterns(_topics(report))
     for key, text in texts.items():
         where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
@@ -132,15 +133,11 @@ _SHARE_CHANGE = re.compile(
 )
 
 
-def percentages(report: Report) -> dict[str, list[Decimal]]:
+def percentages(report: Report, computed: Computed) -> dict[str, list[Decimal]]:
     """Every percentage the tables give, exactly, by kind: ``share`` (of each breakdown, this
     year's and last year's), ``rate`` (growth of a figure) and ``points`` (change of a share,
     from exact and from rounded shares)."""
-    from .compute import LARGEST_REMAINDER, percent, shares
-
-    fmt = report.format
-    this = derive(fmt, report.figures)
-    last = derive(fmt, report.previous.figures, keep_given=True) if report.previous else {}
+    this, last = computed.values, computed.last
     found: dict[str, set[Decimal]] = {"share": {Decimal(0), Decimal(100)}, "rate": set(), "points": set()}
     for parts in _breakdowns(report):
         pair: list[tuple[list[Decimal], list[int]] | None] = []
@@ -183,13 +180,12 @@ def _breakdowns(report: Report) -> list[list[str]]:
     return out
 
 
-def stale_percentages(report: Report, texts: dict[str, str] | None = None) -> Iterator[Finding]:
+def stale_percentages(report: Report, computed: Computed, texts: dict[str, str]) -> Iterator[Finding]:
     """Warn where staff text states a percentage no figure of the report gives, or states the
     change of a share in % where 个百分点 is meant."""
-    texts = report.narrative if texts is None else texts
     if not any("%" in t or "％" in t for t in texts.values()):
         return
-    known = percentages(report)
+    known = percentages(report, computed)
     everything = sorted({v for values in known.values() for v in values})
     for key, text in texts.items():
         where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")

@@ -14,10 +14,10 @@ from typing import Any
 
 import click
 
-from .clizh import install as _install_chinese
-from .errors import ReportgenError
-from .findings import ERROR, INFO, SEVERITY_LABEL, WARNING, Finding
-from .formats import FORMATS  # plain data: cheap to import, unlike the renderers
+from ..errors import ReportgenError
+from ..findings import ERROR, INFO, SEVERITY_LABEL, WARNING, Finding
+from ..formats import FORMATS  # plain data: cheap to import, unlike the renderers
+from .chinese import install as _install_chinese
 
 _install_chinese()  # before the commands below create their click types
 
@@ -114,8 +114,8 @@ def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, pr
     例：reportgen init 兰山区2025.xlsx --organ 临沂市兰山区人民政府 --year 2025 --previous 兰山区2024.xlsx
         reportgen init --previous 2024年各单位 -o 2025年各单位
     """
-    from .errors import UserError
-    from .pipeline import SAVE_SUFFIXES, load, save
+    from ..app.pipeline import SAVE_SUFFIXES, load, save
+    from ..errors import UserError
 
     if previous is not None and previous.is_dir():
         return _init_many(previous, outdir or out, year, force)
@@ -126,7 +126,7 @@ def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, pr
     if out.exists() and not force:
         raise UserError("文件已存在", file=str(out), hint="如需覆盖，请加 --force")
     if sample:
-        from .resources import sample_json
+        from ..resources import sample_json
 
         save(load(sample_json()), out)
     else:
@@ -141,9 +141,9 @@ def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, pr
 
 def _new_year(organ: str, year: int | None, previous: Path | None, edition: str | None = None) -> Any:
     """A blank report for `organ` and `year`, or the year after `previous`'s report."""
-    from .formats import get_format
-    from .model import Report, following_year
-    from .pipeline import load
+    from ..app.pipeline import load
+    from ..formats import get_format
+    from ..model import Report, following_year
 
     fmt = get_format(edition) if edition else get_format()
     if previous is not None:
@@ -155,11 +155,11 @@ def _new_year(organ: str, year: int | None, previous: Path | None, edition: str 
 
 def _init_many(previous_dir: Path, outdir: Path | None, year: int | None, force: bool) -> int:
     """This year's workbook for every unit of last year's folder, named after the unit."""
-    from .batch import expand_inputs
-    from .errors import UserError
-    from .model import following_year
-    from .pipeline import safe_name, save
-    from .readers import load
+    from ..app.batch import expand_inputs
+    from ..app.pipeline import safe_name, save
+    from ..errors import UserError
+    from ..model import following_year
+    from ..read import load
 
     if outdir is None:
         raise UserError("批量生成时请用 -o 指定输出文件夹", hint="例如：reportgen init --previous 2024年各单位 -o 2025年各单位")
@@ -201,9 +201,9 @@ def check(sources: tuple[str, ...], as_json: bool, show_info: bool, strict: bool
     例：reportgen check 兰山区2025.xlsx
         reportgen check 各单位/
     """
-    from .batch import expand_inputs
-    from .pipeline import check as run_check
-    from .pipeline import load, to_json
+    from ..app.batch import expand_inputs
+    from ..app.pipeline import check as run_check
+    from ..app.pipeline import load, to_json
 
     inputs = expand_inputs(sources)
     if len(inputs) == 1:  # one file: its own message and exit status when unreadable
@@ -229,8 +229,8 @@ def _failing(findings: list[Finding], strict: bool) -> bool:
 
 def _check_many(inputs: list[Path], as_json: bool, show_info: bool, strict: bool) -> int:
     """Every file's findings, then a line per file; the worst outcome sets the exit status."""
-    from .pipeline import check as run_check
-    from .pipeline import load, to_json
+    from ..app.pipeline import check as run_check
+    from ..app.pipeline import load, to_json
 
     rows: list[dict[str, Any]] = []
     worst = EXIT_OK
@@ -289,11 +289,11 @@ def build(sources: tuple[str, ...], outdir: Path, formats: str, template: str | 
 
     例：reportgen build 兰山区2025.xlsx -o 报告 --format docx,html,pdf --template lanshan
     """
-    from .batch import expand_inputs
-    from .packs import find_pack
-    from .pipeline import build as run_build
-    from .pipeline import parse_formats
-    from .resources import sample_workbook
+    from ..app.batch import expand_inputs
+    from ..app.pipeline import build as run_build
+    from ..app.pipeline import parse_formats
+    from ..render.packs import find_pack
+    from ..resources import sample_workbook
 
     chosen = parse_formats(formats)
     pack = find_pack(template, templates_dir) if template else None
@@ -318,8 +318,8 @@ def build(sources: tuple[str, ...], outdir: Path, formats: str, template: str | 
 
 def _print_model(inputs: list[Path], formats: tuple[str, ...], pack: Any) -> int:
     """`-o -`: the computed model as JSON on stdout (findings on stderr), for other systems."""
-    from .errors import UserError
-    from .pipeline import build_context, check, computed_model, load, to_json
+    from ..app.pipeline import build_context, check, computed_model, load, to_json
+    from ..errors import UserError
 
     if formats != ("json",) or len(inputs) != 1:
         raise UserError("“-o -”只能与 --format json 和一个输入文件一起使用")
@@ -330,7 +330,7 @@ def _print_model(inputs: list[Path], formats: tuple[str, ...], pack: Any) -> int
             if f.severity == ERROR:
                 click.echo(f"[错误] {inputs[0]}：{f}", err=True)
         return EXIT_INVALID
-    from .packs import pack_for
+    from ..render.packs import pack_for
 
     context, problems = build_context(report, pack_for(report.format.key, pack))
     click.echo(to_json(computed_model(report, context, findings + problems)), nl=False)
@@ -344,7 +344,7 @@ def _build_batch(inputs: list[Path], outdir: Path, formats: tuple[str, ...], tem
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from .batch import build_many
+    from ..app.batch import build_many
 
     console = Console(stderr=True)
     with Progress(TextColumn("生成报告"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -382,10 +382,10 @@ def merge(units: tuple[str, ...], out: Path, organ: str, year: int | None, skip_
 
     例：reportgen merge 各单位/*.xlsx -o 兰山区2025.xlsx --organ 临沂市兰山区人民政府
     """
-    from .batch import expand_inputs
-    from .errors import UserError
-    from .merge import merge_files
-    from .pipeline import SAVE_SUFFIXES, save
+    from ..app.batch import expand_inputs
+    from ..app.merge import merge_files
+    from ..app.pipeline import SAVE_SUFFIXES, save
+    from ..errors import UserError
 
     if out.suffix.lower() not in SAVE_SUFFIXES:
         raise UserError("汇总结果的文件名应以 .xlsx（工作簿）或 .json（JSON数据）结尾", file=str(out))
@@ -424,7 +424,7 @@ def templates() -> None:
 @_funnel
 def templates_list(templates_dir: Path | None) -> int:
     """列出可用的模板包。"""
-    from .packs import available
+    from ..render.packs import available
 
     for pack in available(templates_dir):
         extends = pack.extends or "—"
@@ -445,8 +445,8 @@ def templates_new(name: str, source: str, dest: Path, templates_dir: Path | None
 
     例：reportgen templates new 某某市 --from lanshan
     """
-    from .packs import find_pack
-    from .packtools import new_pack
+    from ..render.packcheck import new_pack
+    from ..render.packs import find_pack
 
     path = new_pack(name, find_pack(source, templates_dir), dest)
     click.echo(f"已生成模板包：{path}")
@@ -466,7 +466,7 @@ def templates_check(pack: str, templates_dir: Path | None) -> int:
 
     例：reportgen templates check ./某某市
     """
-    from .packtools import check_pack
+    from ..render.packcheck import check_pack
 
     problems = check_pack(pack, templates_dir)
     for line in problems:

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
 from typing import Any
 
-from .compute import HALF_UP, RULES
+from .arithmetic import HALF_UP, RULES
 
 PERCENT_SIGNS = ("%", "％")
 

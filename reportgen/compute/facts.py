@@ -10,9 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from .compute import LARGEST_REMAINDER, Change, change, point_change, share, shares
-from .model import Number, Report, derive
-from .numbers import Settings, format_count, format_money, format_percent, format_points
+from ..model import Number, Report
+from .arithmetic import LARGEST_REMAINDER, Change, change, point_change, share, shares
+from .display import Settings, format_count, format_money, format_percent, format_points
 
 
 def change_text(c: Change | None, unit: str, s: Settings, *, money: bool = False) -> str:
@@ -89,12 +89,10 @@ def _breakdown(
     return rows, this_shares, last_shares
 
 
-def build_facts(report: Report, s: Settings) -> dict[str, Any]:
-    """Every computed fact of `report` under the pack's settings."""
+def build_facts(report: Report, v: dict[str, Number], last: dict[str, Number], s: Settings) -> dict[str, Any]:
+    """Every computed fact of `report` under the pack's settings, from its derived figures `v`
+    and last year's `last`."""
     fmt = report.format
-    v = derive(fmt, report.figures)
-    prev = report.previous
-    last: dict[str, Number] = derive(fmt, prev.figures, keep_given=True) if prev else {}
     req = fmt.requests
     t = req.key
     total = req.total_column().key

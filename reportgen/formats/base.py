@@ -262,3 +262,14 @@ class Format:
     def label(self, key: str) -> str:
         """A figure's Chinese name for messages: 依申请公开 一、本年新收… / 自然人."""
         return self.labels.get(key, key)
+
+    def unit_columns(self) -> list[tuple[str, str]]:
+        """The key figures a merged report lists per unit (单位汇总): (figure key, column title)."""
+        req, ap = self.requests, self.appeals
+        total = req.total_column().key
+        cols = [(f"{req.key}.{row.key}.{total}", row.prose) for _, row in req.top_rows()]
+        ap_total = next(f for f in ap.fields if f.derived).key
+        combined, combined_label, _ = ap.combined
+        cols += [(f"{ap.key}.{b.key}.{ap_total}", b.label) for b in ap.blocks if not b.parent]
+        cols.append((f"{ap.key}.{combined}.{ap_total}", combined_label))
+        return cols

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .formats import Format
-from .formats.base import ActiveTable, AppealsTable, GridTable, Section
+from . import Format
+from .base import ActiveTable, AppealsTable, GridTable, Section
 
 LABEL = "label"
 NUMBER = "number"

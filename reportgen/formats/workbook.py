@@ -6,9 +6,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from .formats import Format, get_format
-from .formats.base import COUNT, Balance
-from .tables import NUMBER, Grid, grids
+from . import Format, get_format
+from .base import COUNT, Balance
+from .grids import NUMBER, Grid, grids
 
 # Slot roles: what a cell holds and how the reader treats it.
 INPUT = "input"  # a figure a clerk types
@@ -20,6 +20,7 @@ YEAR = "year"  # a kind: a four-digit year
 
 TABLE_TOP = 3  # row of a table's first header row: row 1 is the title, row 2 a note
 CHECK_OK = "✓"
+UNITS_SHEET = "单位汇总"  # a merged report's units, one row each
 
 
 @dataclass(frozen=True)

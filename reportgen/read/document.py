@@ -1,7 +1,4 @@
-"""Input documents → `Report`: a JSON document here, a workbook in `workbook_reader`.
-
-Readers know the format only through its definition; every value keeps where it came from.
-"""
+"""A JSON data document → `Report` (the data model's JSON interface); and the checks of meta every reader shares."""
 
 from __future__ import annotations
 
@@ -11,25 +8,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import UnreadableInput, UserError, os_reason
-from .findings import Finding, Location, finding
-from .formats import FORMATS, Format, get_format
-from .model import Previous, Report
+from ..errors import UnreadableInput, os_reason
+from ..findings import Finding, Location, finding
+from ..formats import FIGURE_PARTS, FORMATS, Format, get_format
+from ..model import Previous, Report
 from .values import parse_figure
 
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
-# Files a clerk may hand us that we cannot read, with what to do instead.
-OTHER_SUFFIXES = {
-    ".xls": "这是旧版Excel格式（.xls），请在Excel或WPS中“另存为”Excel工作簿（.xlsx）后再试",
-    ".et": "这是WPS表格格式（.et），请在WPS中“另存为”Excel工作簿（.xlsx）后再试",
-    ".ods": "请在LibreOffice或WPS中“另存为”Excel工作簿（.xlsx）后再试",
-    ".csv": "CSV文件无法保存表格结构，请用 reportgen init 生成的工作簿（.xlsx）填写",
-    ".doc": "这是旧版Word文档（.doc），请在Word或WPS中“另存为”.docx 后再试（可读取已发布报告中的表格）",
-    ".wps": "这是WPS文字文档；reportgen读取的是填好的工作簿（.xlsx）或JSON数据",
-}
 MAX_JSON_BYTES = 20 * 1024 * 1024
-# A published report copied from a website: its tables are read back (see published.py).
-PUBLISHED_SUFFIXES = {".txt", ".html", ".htm", ".docx"}
 MAX_DEPTH = 8  # the format nests figures three levels deep; deeper is not our document
 # json's English messages → what they mean to someone editing the file by hand.
 JSON_MESSAGES = {
@@ -42,41 +27,6 @@ JSON_MESSAGES = {
     "Extra data": "JSON结束后还有多余的内容",
     "Invalid \\escape": "反斜杠转义写法有误",
 }
-
-
-def load(path: str | Path) -> Report:
-    """Read a workbook (.xlsx), a JSON document, or the tables of a published report (.txt, .html)
-    into a `Report`.
-
-    Raises `UserError` when the file cannot be read at all; every problem with a value is a
-    finding in ``report.findings`` instead.
-    """
-    p = Path(path)
-    if not p.exists():
-        raise UserError("文件不存在", file=str(p), hint="请检查文件名和路径")
-    if p.is_dir():
-        raise UserError("这是一个文件夹，不是工作簿或JSON文件", file=str(p))
-    if p.name.startswith(("~$", ".~")):
-        raise UnreadableInput(
-            "这是Excel或WPS打开工作簿时生成的临时锁定文件，不是工作簿本身", file=str(p),
-            hint=f"请选择名为“{p.name.lstrip('~$.')}”的文件；若提示文件被占用，请先在Excel或WPS中关闭它",
-        )
-    suffix = p.suffix.lower()
-    if suffix in WORKBOOK_SUFFIXES:
-        from .workbook_reader import read_workbook
-
-        return read_workbook(p)
-    if suffix == ".json":
-        return read_json(p)
-    if suffix in PUBLISHED_SUFFIXES:
-        from .published import read_published
-
-        return read_published(p)
-    if suffix in OTHER_SUFFIXES:
-        raise UnreadableInput("无法读取", file=str(p), hint=OTHER_SUFFIXES[suffix])
-    raise UnreadableInput(
-        f"不支持的文件类型“{p.suffix or '无扩展名'}”", file=str(p), hint="请提供工作簿（.xlsx）、JSON文件，或已发布年度报告的网页（.html）或文本（.txt）"
-    )
 
 
 def read_json(path: str | Path) -> Report:
@@ -162,18 +112,17 @@ def from_document(doc: Any, *, source: str = "") -> Report:
     return report
 
 
-_FIGURE_PARTS = ("active_disclosure", "requests", "appeals", "other_matters")
 
 
 def _flatten_figures(doc: dict[str, Any], source: str, notes: list[Finding]) -> dict[str, Any]:
     flat: dict[str, Any] = {}
-    for part in _FIGURE_PARTS:
+    for part in FIGURE_PARTS:
         section = doc.get(part)
         if section is None:
             continue
         _flatten(section, part, flat, source)
     for key in doc:
-        if key not in (*_FIGURE_PARTS, "format", "meta", "previous", "narrative", "units"):
+        if key not in (*FIGURE_PARTS, "format", "meta", "previous", "narrative", "units"):
             shown = key or '""'  # an empty key still needs something to point at
             notes.append(finding("unknown_key", Location(file=source, key=shown), key, value=shown))
     return flat
@@ -235,8 +184,6 @@ def check_meta(fmt: Format, meta: dict[str, Any], where: Any, notes: list[Findin
 
 def _units(fmt: Format, raw: Any, source: str, notes: list[Finding]) -> list[dict[str, Any]]:
     """A merged report's units (单位汇总): each unit's name and key figures, checked like any count."""
-    from .merge import unit_columns
-
     if raw is None:
         return []
     if not isinstance(raw, list) or not all(isinstance(u, dict) for u in raw):
@@ -244,7 +191,7 @@ def _units(fmt: Format, raw: Any, source: str, notes: list[Finding]) -> list[dic
     units = []
     for i, u in enumerate(raw):
         unit: dict[str, Any] = {"organ": str(u.get("organ") or ""), "source": str(u.get("source") or "")}
-        for key, _ in unit_columns(fmt):
+        for key, _ in fmt.unit_columns():
             where = Location(file=source, key=f"units[{i}].{key}")
             parsed = parse_figure(u.get(key, 0), "count", where, key, text_ok=True)
             notes.extend(f for f in parsed.findings if f.code != "blank_as_zero")
@@ -266,7 +213,7 @@ def _previous(fmt: Format, raw: Any, source: str, notes: list[Finding]) -> Previ
         except (TypeError, ValueError, OverflowError):
             notes.append(finding("bad_year", Location(file=source, key="previous.year"), "previous.year", value=year))
     flat: dict[str, Any] = {}
-    for part in _FIGURE_PARTS:
+    for part in FIGURE_PARTS:
         if raw.get(part) is not None:
             _flatten(raw[part], part, flat, source)
     kinds = {k: f.kind for k, f in fmt.input_figures()}
@@ -284,47 +231,3 @@ def _previous(fmt: Format, raw: Any, source: str, notes: list[Finding]) -> Previ
             prev.figures[key] = parsed.value
             prev.where[key] = where
     return prev
-
-
-
-def to_document(report: Report) -> dict[str, Any]:
-    """The report as a JSON interface document (the inverse of `from_document`): every input
-    figure (decimals as strings), meta, last year's known figures, staff text, units."""
-    from .model import nest
-
-    fmt = report.format
-    figures: dict[str, Any] = {}
-    for key, field in fmt.input_figures():
-        value = report.figures.get(key, Decimal("0.00") if field.kind == "money" else 0)
-        figures[key] = str(value) if isinstance(value, Decimal) else value
-    nested = _requests_by_row(fmt, nest(figures))
-    doc: dict[str, Any] = {"format": fmt.key, "meta": _plain(report.meta)}
-    doc.update({part: nested.get(part, {}) for part in _FIGURE_PARTS})
-    if report.previous is not None:
-        last = {k: str(v) if isinstance(v, Decimal) else v for k, v in report.previous.figures.items()}
-        doc["previous"] = {"year": report.previous.year, **_requests_by_row(fmt, nest(last))}
-    doc["narrative"] = {s.key: report.narrative.get(s.key, "") for s in fmt.narrative}
-    if report.units:
-        doc["units"] = report.units
-    return doc
-
-
-def _requests_by_row(fmt: Format, nested: dict[str, Any]) -> dict[str, Any]:
-    """Table 3 keyed by dotted row ("denied.state_secret"), as the JSON interface writes it."""
-    rows = nested.get(fmt.requests.key)
-    if not isinstance(rows, dict):
-        return nested
-    flat: dict[str, Any] = {}
-    for row in fmt.requests.all_rows():
-        node: Any = rows
-        for part in row.key.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        if isinstance(node, dict):
-            cells = {c.key: node[c.key] for c in fmt.requests.columns if c.key in node}
-            if cells:
-                flat[row.key] = cells
-    return nested | {fmt.requests.key: flat}
-
-
-def _plain(meta: dict[str, Any]) -> dict[str, Any]:
-    return {k: (dict(v) if isinstance(v, dict) else v) for k, v in meta.items()}

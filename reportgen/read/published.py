@@ -14,11 +14,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import UnreadableInput
-from .findings import Finding, Location, finding
-from .formats import FORMATS, Format, get_format
-from .formats.base import Field
-from .model import Report
+from ..errors import UnreadableInput
+from ..findings import Finding, Location, finding
+from ..formats import FORMATS, Format, get_format
+from ..formats.base import Field
+from ..model import Report
+from .document import check_meta
 from .values import parse_figure
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -349,8 +350,6 @@ def _keep(report: Report, key: str, lines: list[str], where: Location) -> None:
 
 
 def _meta(fmt: Format, text: str, report: Report) -> None:
-    from .readers import check_meta
-
     meta: dict[str, Any] = {f.key: "" for f in fmt.meta} | {"contact": {f.key: "" for f in fmt.contact}}
     flat = re.sub(r"\s+", "", text[:3000])
     organ = _ORGAN.search(flat)

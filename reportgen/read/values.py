@@ -8,9 +8,9 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from .findings import Finding, Location, finding
-from .formats.base import MONEY, SIGNED
-from .model import Number
+from ..findings import Finding, Location, finding
+from ..formats.base import MONEY, SIGNED
+from ..model import Number
 
 # What published tables print for "nothing": read as 0 with a note.
 BLANKS = {"", "/", "／", "—", "——", "-", "－", "–", "无", "空", "0件"}

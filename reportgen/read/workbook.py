@@ -10,17 +10,16 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .errors import UnreadableInput, os_reason
-from .findings import Finding, Location, finding
-from .formats import FORMATS, Format, get_format
-from .model import Number, Previous, Report
-from .values import parse_figure
-from .workbook_layout import (
+from ..errors import UnreadableInput, os_reason
+from ..findings import Finding, Location, finding
+from ..formats import FORMATS, Format, get_format
+from ..formats.workbook import (
     DERIVED,
     INPUT,
     META,
     PREVIOUS,
     TEXT,
+    UNITS_SHEET,
     YEAR,
     Layout,
     Slot,
@@ -28,6 +27,9 @@ from .workbook_layout import (
     layout,
     split_cell,
 )
+from ..model import Number, Previous, Report
+from .document import check_meta
+from .values import parse_figure
 from .zipguard import guard_zip
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -83,7 +85,6 @@ def read_workbook(path: str | Path, *, engine: str = "calamine") -> Report:
             file=source,
             hint="请不要删除或重命名工作表；可用 reportgen init 生成新的工作簿后把内容填入",
         )
-    from .merge import UNITS_SHEET, read_units
 
     with_units = wanted + [UNITS_SHEET] if UNITS_SHEET in names else wanted
     values = VALUE_READERS[engine](p, with_units)
@@ -373,8 +374,6 @@ class _Reader:
                     meta[name] = ""
         meta["contact"] = contact
         where = {k.removeprefix("meta."): self.loc(s) for k, s in self.slots(META).items()}
-        from .readers import check_meta
-
         check_meta(self.fmt, meta, lambda k: where.get(k, Location(file=self.report.source)), self.notes)
         self.report.meta = meta
 
@@ -496,3 +495,19 @@ class _Reader:
         if prev.year is None and self.report.year:
             prev.year = self.report.year - 1
         return prev
+
+
+def read_units(fmt: Format, rows: list[list[Any]]) -> list[dict[str, Any]]:
+    """The 单位汇总 sheet's rows back into unit dicts (stops at 合计); figures are informational."""
+    cols = fmt.unit_columns()
+    units: list[dict[str, Any]] = []
+    for row in rows[2:]:
+        name = str(row[0]).strip() if row and row[0] not in (None, "") else ""
+        if not name or name == "合计":
+            break
+        unit: dict[str, Any] = {"organ": name, "source": str(row[1] or "") if len(row) > 1 else ""}
+        for j, (key, _) in enumerate(cols, start=2):
+            value = row[j] if j < len(row) else 0
+            unit[key] = int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+        units.append(unit)
+    return units

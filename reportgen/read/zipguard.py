@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zipfile
 
-from .errors import UserError
+from ..errors import UserError
 
 MAX_PART = 20 * 1024 * 1024  # one XML part inflated; the standard workbook's largest is ~50 kB
 MAX_INFLATED = 400 * 1024 * 1024  # all members together, as the zip directory declares them

@@ -24,12 +24,13 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from .facts import build_facts
-from .findings import Finding, Location, finding
-from .model import Report, derive, nest
-from .numbers import Settings, format_count, format_money
-from .packs import Pack, environment, guarded, render_bounded
-from .tables import grids, units_grid
+from ..check.placeholders import previous_namespace, values_namespace
+from ..compute import Computed
+from ..compute.display import Settings, format_count, format_money
+from ..formats.grids import grids, units_grid
+from ..model import Report
+from ..sandbox import guarded, render_bounded
+from .packs import Pack, environment
 
 # The statements a pack's sentences.j2 defines, in report order.
 SENTENCES = (
@@ -66,76 +67,13 @@ def figure_text(fmt_kind: str, value: Any, settings: Settings) -> str:
     return format_count(int(value), settings)
 
 
-def values_namespace(report: Report) -> dict[str, Any]:
-    """Every figure (inputs and derived) nested by key: requests.new.total …"""
-    return nest(derive(report.format, report.figures))
-
-
-def previous_namespace(report: Report) -> dict[str, Any]:
-    if report.previous is None:
-        return {}
-    ns = nest(derive(report.format, report.previous.figures, keep_given=True))
-    ns["year"] = report.previous.year
-    return ns
-
-
-def placeholder_namespace(report: Report, facts: dict[str, Any]) -> dict[str, Any]:
-    """What `{{ … }}` in staff text may name: every figure, last year's, meta and facts."""
-    ns = values_namespace(report)
-    ns["previous"] = previous_namespace(report)
-    ns["meta"] = report.meta
-    ns["facts"] = facts
-    return ns
-
-
-def fill_placeholders(report: Report, namespace: dict[str, Any]) -> tuple[dict[str, str], list[Finding]]:
-    """Fill `{{ requests.new.total }}` in each narrative section; unknown names are errors."""
-    from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
-    filled: dict[str, str] = {}
-    problems: list[Finding] = []
-    for key, text in report.narrative.items():
-        where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
-        if "{{" not in text and "{%" not in text:
-            filled[key] = text
-            continue
-        try:
-            template = env.from_string(text)
-            filled[key] = render_bounded(lambda t=template: t.generate(namespace), "正文占位符")
-        except TemplateSyntaxError as e:
-            problems.append(finding("placeholder_syntax", where, f"narrative.{key}", value=e.message))
-            filled[key] = text
-        except Exception as e:  # noqa: BLE001 - every failure names its place, never a traceback
-            cause = e.__cause__ if isinstance(e.__cause__, UndefinedError) else e
-            name = _unknown_name(text, namespace) or str(cause)
-            problems.append(finding("placeholder_unknown", where, f"narrative.{key}", value=name))
-            filled[key] = text
-    return filled, problems
-
-
-_PLACEHOLDER = re.compile(r"\{\{\s*([^{}|]+?)\s*(\|[^{}]*)?\}\}")
-
-
-def _unknown_name(text: str, namespace: dict[str, Any]) -> str:
-    for m in _PLACEHOLDER.finditer(text):
-        node: Any = namespace
-        for part in m.group(1).split("."):
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            else:
-                return m.group(1)
-    return ""
-
-
-def build_context(report: Report, pack: Pack) -> tuple[dict[str, Any], list[Finding]]:
-    """The full template context for `report` in `pack`, and any placeholder findings."""
-    settings = pack.settings
+def build_context(report: Report, computed: Computed, narrative: dict[str, str], pack: Pack) -> dict[str, Any]:
+    """The full template context for `report` in `pack`, from its figures computed under the
+    pack's settings and its staff text with the placeholders filled (check.Checked.narrative)."""
+    settings = computed.settings
     fmt = report.format
-    facts = build_facts(report, settings)
-    ns = placeholder_namespace(report, facts)
-    filled, problems = fill_placeholders(report, ns)
+    facts = computed.facts
+    filled = narrative
 
     headings = {key: heading for key, heading in fmt.sections}
     headings |= {s.key: s.heading for s in fmt.narrative if "." in s.key}
@@ -146,7 +84,7 @@ def build_context(report: Report, pack: Pack) -> tuple[dict[str, Any], list[Find
     contact_items = [
         (f.label, contact.get(f.key, "")) for f in fmt.contact if f.key != "name" and contact.get(f.key)
     ]
-    values = derive(fmt, report.figures)
+    values = computed.values
     kinds = {k: f.kind for k, f in fmt.input_figures()}
 
     def show(key: str) -> str:
@@ -160,21 +98,19 @@ def build_context(report: Report, pack: Pack) -> tuple[dict[str, Any], list[Find
         "narrative": {s.key: paragraphs(filled.get(s.key, "")) for s in fmt.narrative},
         "tables": {k: g.as_dict() for k, g in grids(fmt, show).items()},
         "units": report.units,
-        "previous": previous_namespace(report),
+        "previous": previous_namespace(report, computed),
         "facts": facts,
         "settings": facts["settings"]
         | {"zero_groups": settings.zero_groups, "grouping": settings.grouping, "subject": settings.subject},
-        **values_namespace(report),
+        **values_namespace(computed),
     }
     if report.units and settings.units_table:
-        from .merge import unit_columns
-
-        annex = units_grid(unit_columns(fmt), report.units, lambda v: format_count(int(v), settings))
+        annex = units_grid(fmt.unit_columns(), report.units, lambda v: format_count(int(v), settings))
         context["tables"]["units"] = annex.as_dict()
     context["settings"]["units_table"] = bool(report.units and settings.units_table)
     context["sentences"] = render_sentences(pack, context, settings)
     context["title"] = " ".join(context["sentences"]["title"]) or f"{meta.get('organ', '')}{meta.get('year', '')}年政府信息公开工作年度报告"
-    return context, problems
+    return context
 
 
 def _year_before(year: Any) -> Any:

@@ -7,9 +7,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .errors import PackError
-from .outputs import reproducible_zip, write_atomic
-from .packs import Pack, environment, guarded, render_bounded
+from ..errors import PackError
+from ..sandbox import guarded, render_bounded
+from ..write.atomic import reproducible_zip, write_atomic
+from .packs import Pack, environment
 
 TEMPLATE_NAME = "report.docx"
 TABLE_STYLE = "报告表格"
@@ -119,7 +120,7 @@ def _guard_template(template: Path) -> None:
     import zipfile
     import zlib
 
-    from .zipguard import guard_zip
+    from ..read.zipguard import guard_zip
 
     try:
         with zipfile.ZipFile(template) as z:

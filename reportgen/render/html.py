@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .errors import PackError
-from .packs import Pack, environment, guarded, render_bounded
+from ..errors import PackError
+from ..sandbox import guarded, render_bounded
+from .packs import Pack, environment
 
 TEMPLATE = "report.html.j2"
 
@@ -30,6 +31,6 @@ def render_html(context: dict[str, Any], pack: Pack) -> str:
 
 def write_html(context: dict[str, Any], pack: Pack, out: Path) -> None:
     """Render and write the page to `out` as UTF-8, atomically (temp file in the same folder, then rename)."""
-    from .outputs import write_atomic
+    from ..write.atomic import write_atomic
 
     write_atomic(Path(out), render_html(context, pack).encode("utf-8"))

@@ -8,8 +8,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import OutputError, UserError
-from .outputs import write_atomic
+from ..errors import OutputError, UserError
+from ..write.atomic import write_atomic
 
 TIMEOUT_SECONDS = 180.0  # the first run of a fresh profile takes several seconds by itself
 FONTS_CONF = Path(__file__).resolve().parent / "fonts" / "fonts.conf"

@@ -10,7 +10,7 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .errors import OutputError
+from ..errors import OutputError
 
 EPOCH_1980 = 315532800  # the earliest date a zip entry can carry
 LOCKED_HINT = "请检查文件夹是否存在、是否有写入权限；如果该文件正在 Word、WPS、Excel 或阅读器中打开，请先关闭后重试"

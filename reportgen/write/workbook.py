@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .formats import Format, get_format
-from .formats.base import COUNT, MONEY, SIGNED
-from .model import Number, Previous, Report
-from .outputs import reproducible_zip, write_atomic
-from .tables import LABEL, NUMBER, TITLE, Cell, Grid
-from .workbook_layout import (
+from ..formats import Format, get_format
+from ..formats.base import COUNT, MONEY, SIGNED
+from ..formats.grids import LABEL, NUMBER, TITLE, Cell, Grid
+from ..formats.workbook import (
     CHECK_OK,
     INPUT,
     META_FIRST,
@@ -20,6 +18,7 @@ from .workbook_layout import (
     PREVIOUS_YEAR_ROW,
     TABLE_TOP,
     TEXT,
+    UNITS_SHEET,
     YEAR,
     Check,
     Layout,
@@ -33,6 +32,8 @@ from .workbook_layout import (
     table_grids,
     total_formula,
 )
+from ..model import Number, Previous, Report
+from .atomic import reproducible_zip, write_atomic
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -121,7 +122,6 @@ def write_workbook(
         if slot.role == TEXT and isinstance(value, str):
             ws.row_dimensions[slot.row].height = _text_height(value)
     if report is not None and report.units:
-        from .merge import write_units_sheet
 
         write_units_sheet(wb, fmt, report.units)
     for ws in wb.worksheets:
@@ -455,3 +455,41 @@ def _validate_inputs(wb: Any, fmt: Format, lay: Layout) -> None:
         for cell in cells:
             dv.add(cell)
         wb[sheet].add_data_validation(dv)
+
+
+_UNIT_HEAD = ("单位", "来源文件")
+
+
+def write_units_sheet(wb: Any, fmt: Format, units: list[dict[str, Any]]) -> None:
+    """Add the 单位汇总 sheet: one row per unit with its key figures, and their sum."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(UNITS_SHEET)
+    cols = fmt.unit_columns()
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    ws.cell(1, 1, "各单位主要数据（由 reportgen merge 生成，供核对各单位的贡献；报告中可作为附表）").font = Font(bold=True, size=12)
+    header = (*_UNIT_HEAD, *(title for _, title in cols))
+    for j, title in enumerate(header, start=1):
+        c = ws.cell(2, j, title)
+        c.font = Font(bold=True)
+        c.fill = PatternFill("solid", fgColor="DDE4EE")
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        c.border = border
+    for i, unit in enumerate(units, start=3):
+        ws.cell(i, 1, str(unit.get("organ", ""))).border = border
+        ws.cell(i, 2, Path(str(unit.get("source", ""))).name).border = border
+        for j, (key, _) in enumerate(cols, start=3):
+            ws.cell(i, j, unit.get(key, 0)).border = border
+    last = 2 + len(units)
+    total_row = last + 1
+    ws.cell(total_row, 1, "合计").font = Font(bold=True)
+    for j in range(3, len(header) + 1):
+        letter = get_column_letter(j)
+        ws.cell(total_row, j, f"=SUM({letter}3:{letter}{last})" if units else 0).font = Font(bold=True)
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 24
+    for j in range(3, len(header) + 1):
+        ws.column_dimensions[get_column_letter(j)].width = 10
+    ws.freeze_panes = "C3"

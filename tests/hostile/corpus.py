@@ -68,7 +68,7 @@ def rewrite_zip(src: Path, dst: Path, change: Callable[[str, bytes], bytes | Non
 
 
 def sheet_part(path: Path, sheet: str) -> str:
-    from reportgen.workbook_reader import _sheet_parts
+    from reportgen.read.workbook import _sheet_parts
 
     return _sheet_parts(path)[sheet]
 

@@ -18,15 +18,15 @@ from corpus import REQ, sample_doc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reportgen.app.pipeline import check
 from reportgen.errors import ReportgenError
 from reportgen.findings import ERROR, Location
 from reportgen.formats import get_format
-from reportgen.pipeline import check
-from reportgen.readers import from_document, read_json
+from reportgen.formats.workbook import INPUT, layout
+from reportgen.read.document import from_document, read_json
+from reportgen.read.values import parse_figure
+from reportgen.read.workbook import read_workbook
 from reportgen.resources import sample_workbook
-from reportgen.values import parse_figure
-from reportgen.workbook_layout import INPUT, layout
-from reportgen.workbook_reader import read_workbook
 
 SCALE = int(os.environ.get("REPORTGEN_FUZZ_EXAMPLES", "0") or 0)
 

@@ -37,11 +37,12 @@ def _walk(node: Any, prefix: str, out: list[tuple[str, str]], depth: int = 0) ->
 
 def variables_markdown() -> str:
     """The generated part of docs/template-guide.md."""
-    from .context import SENTENCES, build_context
-    from .formats import get_format
-    from .packs import find_pack
-    from .readers import load
-    from .resources import sample_json
+    from ..formats import get_format
+    from ..read import load
+    from ..render.context import SENTENCES
+    from ..render.packs import find_pack
+    from ..resources import sample_json
+    from .pipeline import build_context
 
     fmt = get_format()
     context, _ = build_context(load(sample_json()), find_pack("standard"))
@@ -95,13 +96,13 @@ FINDINGS_END = "<!-- END GENERATED FINDINGS -->"
 
 def findings_markdown() -> str:
     """The table of every finding a check can give, from the code registry."""
-    from .findings import CODES, REMEDIES, SEVERITY_LABEL
+    from ..findings import CODES, SEVERITY_LABEL
 
     lines = [FINDINGS_BEGIN, "", "| 级别 | 代码 | 说明 | 怎么办 |", "|---|---|---|---|"]
-    for code, (severity, template) in CODES.items():
-        shown = "（勾稽关系不成立时的具体说明，列出两边的数字）" if template == "{text}" else template
+    for code, entry in CODES.items():
+        shown = "（勾稽关系不成立时的具体说明，列出两边的数字）" if entry.message == "{text}" else entry.message
         shown = shown.replace("{{{{", "{{").replace("}}}}", "}}").replace("|", "\\|")
-        lines.append(f"| {SEVERITY_LABEL[severity]} | `{code}` | {shown} | {REMEDIES[code]} |")
+        lines.append(f"| {SEVERITY_LABEL[entry.severity]} | `{code}` | {shown} | {entry.remedy} |")
     lines += ["", FINDINGS_END]
     return "\n".join(lines)
 

@@ -7,8 +7,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .errors import PackError, UserError
-from .packs import MANIFEST, Pack, find_pack, load_pack
+from ..errors import PackError, UserError
+from ..render.packs import MANIFEST, Pack, find_pack, load_pack
 
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".html")
 
@@ -89,7 +89,7 @@ def check_pack(ref: str | Path, extra: str | Path | None = None) -> list[str]:
 
 def _heading_problems(pack: Pack) -> list[str]:
     """A [headings] key that names no part of the report would silently rename nothing."""
-    from .formats import get_format
+    from ..formats import get_format
 
     fmt = get_format(pack.format)
     known = [key for key, _ in fmt.sections] + [s.key for s in fmt.narrative if "." in s.key]
@@ -104,7 +104,7 @@ def _heading_problems(pack: Pack) -> list[str]:
 def _syntax_problems(pack: Pack) -> list[str]:
     from jinja2 import TemplateSyntaxError
 
-    from .packs import environment
+    from ..render.packs import environment
 
     env = environment(pack, autoescape=True)
     out = []
@@ -123,14 +123,14 @@ def _syntax_problems(pack: Pack) -> list[str]:
 
 def _render_problems(pack: Pack) -> list[str]:
     """Render the sample through every part of the pack; report the first failure of each part."""
-    from .context import build_context
-    from .readers import load
-    from .resources import sample_json
+    from ..read import load
+    from ..resources import sample_json
+    from .pipeline import build_context
 
     out: list[str] = []
     report = load(sample_json())
     if report.format.key != pack.format:  # a pack for another edition renders a report of its own
-        from .formats import FORMATS
+        from ..formats import FORMATS
         from .synthetic import unit_report
 
         if pack.format not in FORMATS:
@@ -142,11 +142,11 @@ def _render_problems(pack: Pack) -> list[str]:
         return [str(e)]
     parts: list[tuple[str, Any]] = []
     if pack.find_file("report.html.j2"):
-        from .render_html import render_html
+        from ..render.html import render_html
 
         parts.append(("report.html.j2", lambda: render_html(context, pack)))
     if pack.find_file("report.docx"):
-        from .render_docx import render_docx
+        from ..render.docx import render_docx
 
         def docx() -> None:
             with tempfile.TemporaryDirectory() as tmp:

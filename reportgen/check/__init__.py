@@ -1,0 +1,45 @@
+"""Check: pure functions from a report and its computed figures to findings — no pack, no printing.
+
+`check(report, computed)` runs every rule once: what the reader noticed, the identities of the
+format, the links to last year, the placeholders in staff text and the numbers that text quotes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..compute import Computed
+from ..findings import Finding
+from ..model import Report
+from .identities import across_years, identities, missing_text, outdated_format
+from .placeholders import fill_placeholders, placeholder_namespace
+from .prose import stale_numbers, stale_percentages
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Every finding of a report, and its staff text with the placeholders filled."""
+
+    findings: list[Finding]
+    narrative: dict[str, str]
+
+
+def check(report: Report, computed: Computed) -> Checked:
+    """Every finding for `report`: reading notes, identities, years, placeholders, prose."""
+    findings = list(report.findings)
+    findings += identities(report, computed.values)
+    findings += across_years(report, computed.values, computed.last)
+    findings += missing_text(report)
+    findings += outdated_format(report)
+    filled = dict(report.narrative)
+    if any("{{" in t or "{%" in t for t in filled.values()):
+        filled, problems = fill_placeholders(report, placeholder_namespace(report, computed))
+        findings += problems
+    texts = filled | report.extra_text
+    findings += stale_numbers(report, computed, texts)
+    findings += stale_percentages(report, computed, texts)
+    labels = report.format.labels
+    return Checked([replace(f, label=labels.get(f.key, "")) for f in findings], filled)
+
+
+__all__ = ["Checked", "check"]

@@ -1,0 +1,181 @@
+"""Every finding code in one table: its severity, the message that says what is wrong, and the
+remedy that says what a clerk does about it. Tests assert codes; people read messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+
+SEVERITY_LABEL = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
+
+
+@dataclass(frozen=True)
+class Code:
+    severity: str
+    message: str  # a str.format template over the finding's values
+    remedy: str  # 处理办法
+
+
+CODES: dict[str, Code] = {
+    # reading cells and keys
+    "not_integer": Code(
+        ERROR,
+        "应为非负整数，实际为“{value}”",
+        "填写阿拉伯数字（件数为整数），不要写汉字、单位或小数。",
+    ),
+    "negative": Code(
+        ERROR,
+        "不能为负数，实际为{value}",
+        "件数不能为负数，请核对。",
+    ),
+    "not_money": Code(
+        ERROR,
+        "应为金额（最多两位小数），实际为“{value}”",
+        "金额以万元为单位，最多两位小数，如 1210.06。",
+    ),
+    "too_large": Code(
+        ERROR,
+        "数值{value}超出合理范围，请核对是否多输了位数",
+        "多半是多输了几位数，请核对。",
+    ),
+    "blank_as_zero": Code(
+        INFO,
+        "“{value}”按0计",
+        "无需处理；若确有数据请补填。",
+    ),
+    "text_number": Code(
+        WARNING,
+        "“{value}”按数字{number}读取，请改为直接输入数字",
+        "把单元格改为直接输入的数字（不带全角数字或千位分隔符）。",
+    ),
+    "table_empty": Code(
+        WARNING,
+        "{table}全部为空（按0计），请确认本年度确无相关数据",
+        "确认本年度确实没有这类数据；否则请补填。",
+    ),
+    "formula_input": Code(
+        WARNING,
+        "此处应直接填写数字，现为公式“{formula}”，已按其计算结果{value}读取",
+        "把公式改为直接填写的数字（复制后“选择性粘贴→数值”）。",
+    ),
+    "formula_no_value": Code(
+        ERROR,
+        "此处应直接填写数字，现为公式“{formula}”，且文件中没有保存计算结果，请改为直接填写数字",
+        "把公式改为直接填写的数字，或在Excel/WPS中打开后保存一次。",
+    ),
+    "cell_error": Code(
+        ERROR,
+        "单元格为错误值{value}，请改为直接填写数字",
+        "单元格显示 #REF! 等错误，请直接填写数字。",
+    ),
+    "total_not_checked": Code(
+        INFO,
+        "{label}为公式，读取时未保存计算结果，已按各项重新计算",
+        "无需处理：合计由各项重新计算。",
+    ),
+    "missing_meta": Code(
+        ERROR,
+        "缺少{label}",
+        "在“基本信息”表填写。",
+    ),
+    "bad_year": Code(
+        ERROR,
+        "统计年度应为四位年份，实际为“{value}”",
+        "填写四位年份，如 2025。",
+    ),
+    "narrative_missing": Code(
+        WARNING,
+        "“{label}”未填写，报告中该部分只有系统生成的内容",
+        "在“正文”表填写该部分的文字。",
+    ),
+    "unknown_key": Code(
+        WARNING,
+        "不认识的项“{value}”，已忽略",
+        "检查JSON中的键名是否拼错。",
+    ),
+    "placeholder_unknown": Code(
+        ERROR,
+        "占位符 {{{{ {value} }}}} 不对应任何数据",
+        "检查占位符中的名称（见模板包编写指南的变量列表）。",
+    ),
+    "placeholder_syntax": Code(
+        ERROR,
+        "占位符写法有误：{value}",
+        "占位符写作 {{ requests.new.total }}，前后各两个花括号。",
+    ),
+    # identities (generated from the format definition)
+    "group_sum": Code(
+        ERROR,
+        "{text}",
+        "合计应等于各项之和，请核对合计或各项。",
+    ),
+    "handled_sum": Code(
+        ERROR,
+        "{text}",
+        "（七）总计应等于（一）至（六）之和，请核对各项。",
+    ),
+    "row_total": Code(
+        ERROR,
+        "{text}",
+        "总计列应等于各申请人类型之和，请核对该行。",
+    ),
+    "appeal_total": Code(
+        ERROR,
+        "{text}",
+        "总计应等于结果维持、结果纠正、其他结果、尚未审结之和。",
+    ),
+    "combined_sum": Code(
+        ERROR,
+        "{text}",
+        "行政诉讼合计应等于两类起诉之和。",
+    ),
+    "balance": Code(
+        ERROR,
+        "{text}",
+        "本年新收＋上年结转应等于（七）总计＋结转下年度继续办理，请核对该列。",
+    ),
+    # across years and sanity
+    "carried_in_mismatch": Code(
+        WARNING,
+        "本年上年结转（{this}）与上年结转下年度继续办理（{last}）不一致",
+        "本年“上年结转”一般应等于上年“结转下年度继续办理”；机构调整等情况可忽略。",
+    ),
+    "jump_10x": Code(
+        WARNING,
+        "{label}本年为{this}，上年为{last}，相差10倍以上，请核对",
+        "核对是否多输或少输了位数。",
+    ),
+    "previous_year": Code(
+        WARNING,
+        "上年数据的年度为{last}，本年为{this}，应相差一年",
+        "核对“上年数据”表中的年度。",
+    ),
+    "format_outdated": Code(
+        WARNING,
+        "{year}年度的报告应使用新版格式（自{since}年度起），本报告使用的是{name}",
+        "用 reportgen init 生成新版格式的工作簿，把数据转填过去（上年数据可用 --previous 带入）。",
+    ),
+    "previous_sum": Code(
+        WARNING,
+        "上年数据中{label}为{given}，但各项之和为{parts}，比较时以填写的合计为准",
+        "核对“上年数据”表中该合计及其各项（照上年报告填写）。",
+    ),
+    "share_change_as_percent": Code(
+        WARNING,
+        "正文“{sentence}”把占比的变化写成了“{written}”，占比的变化应写作“{points}”",
+        "占比（比例）之差用“个百分点”表述；只有数量的增减才用“%”。",
+    ),
+    "percent_mismatch": Code(
+        WARNING,
+        "正文“{sentence}”中的{written}与表格算出的各项比例都不相符",
+        "核对该比例的分子和分母（办理结果的占比以办结总数为分母），或删去由系统生成的重复表述。",
+    ),
+    "stale_number": Code(
+        WARNING,
+        "正文“{sentence}”中的{number}与表格不符：{expected}",
+        "改正文中的数字，或改用占位符让系统填入。",
+    ),
+}

@@ -1,0 +1,193 @@
+"""The Jinja sandbox with bounds: size of products and output, time, recursion — for packs and placeholders."""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .errors import PackError
+
+MAX_OUTPUT_CHARS = 5_000_000  # one rendered template; a real report is ~100 k
+MAX_SECONDS = 20.0  # rendering one template
+MAX_RANGE = 100_000
+
+
+def _bounded_range(*args: int) -> range:
+    r = range(*args)
+    if len(r) > MAX_RANGE:
+        raise PackError(f"模板中的 range 过大（{len(r)}项，上限{MAX_RANGE}）")
+    return r
+
+
+def _make_env_class() -> type:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class Bounded(ImmutableSandboxedEnvironment):
+        """Refuses huge string/list products and ranges; `render` is checked by `render_bounded`."""
+
+        def __init__(self, *a: Any, **kw: Any) -> None:
+            super().__init__(*a, **kw)
+            self.globals["range"] = _bounded_range
+            self.globals.pop("cycler", None)
+            self.globals.pop("joiner", None)
+            self.globals.pop("namespace", None)
+            self.globals.pop("lipsum", None)
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator in ("*", "**"):
+                size = _product_size(operator, left, right)
+                if size > MAX_OUTPUT_CHARS:
+                    raise PackError("模板中的运算结果过大，已拒绝")
+            return super().call_binop(context, operator, left, right)
+
+    # Binary operators go through call_binop only when intercepted.
+    Bounded.intercepted_binops = frozenset(["*", "**"])
+    return Bounded
+
+
+def _product_size(operator: str, left: Any, right: Any) -> int:
+    if operator == "*":
+        for a, b in ((left, right), (right, left)):
+            if isinstance(a, (str, list, tuple)) and isinstance(b, int):
+                return len(a) * b
+        return 0
+    if isinstance(left, int) and isinstance(right, int) and right > 0:
+        return int(abs(right) * max(1, abs(left).bit_length()) / 3.3)
+    return 0
+
+
+class _Lazy:
+    cls: type | None = None
+
+
+def _BoundedEnvironment(**kw: Any) -> Any:  # noqa: N802 - a factory standing in for a class
+    if _Lazy.cls is None:
+        _Lazy.cls = _make_env_class()
+    return _Lazy.cls(**kw)
+
+
+def render_bounded(render: Any, what: str) -> str:
+    """Run `render()` (a template's generate, or a list of strings) within the size bound; the
+    time bound is `guarded`'s watchdog, which stops a loop that yields nothing as well."""
+
+    def collect() -> str:
+        parts: list[str] = []
+        size = 0
+        for chunk in render():
+            size += len(chunk)
+            if size > MAX_OUTPUT_CHARS:
+                raise PackError(f"{what}：输出超过{MAX_OUTPUT_CHARS}个字符，已停止")
+            parts.append(chunk)
+        return "".join(parts)
+
+    return guarded(collect, what)
+
+
+class RenderTimeout(BaseException):
+    """Raised inside a template that ran past MAX_SECONDS (a BaseException: nothing swallows it)."""
+
+
+_armed = threading.local()
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Stop the code inside after `seconds`, even a loop that prints nothing.
+
+    The sandbox bounds what a template may touch, not how long it runs: a watchdog thread raises
+    `RenderTimeout` in this thread (CPython's PyThreadState_SetAsyncExc), between two bytecodes
+    of the template's compiled Python. Nested calls share the outermost limit.
+    """
+    if getattr(_armed, "on", False):
+        yield
+        return
+    target = ctypes.c_ulong(threading.get_ident())
+    lock = threading.Lock()
+    state = {"done": False, "fired": False}
+
+    def fire() -> None:
+        with lock:
+            if not state["done"]:
+                state["fired"] = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(RenderTimeout))
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    _armed.on = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            state["done"] = True
+            if state["fired"]:  # fired as the block ended: take back the undelivered exception
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)
+        _armed.on = False
+
+
+def guarded(call: Any, what: str) -> Any:
+    """Call into a pack's templates; every failure becomes a `PackError` naming file and line."""
+    from jinja2 import TemplateError
+    from jinja2.exceptions import SecurityError
+
+    try:
+        with time_limit(MAX_SECONDS):
+            return call()
+    except RenderTimeout as e:
+        raise PackError(f"{what}：渲染超过{MAX_SECONDS:g}秒，已停止（模板中可能有过大的循环）") from e
+    except PackError as e:
+        if str(e).startswith(what):
+            raise
+        raise PackError(f"{what}{_where_in_template()}：{e}") from e
+    except SecurityError as e:
+        raise PackError(f"{what}{_where_in_template()}：模板试图进行不安全的操作，已拒绝（{e}）") from e
+    except TemplateError as e:
+        raise PackError(f"{what}{_where_in_template()}：{describe_template_error(e)}") from e
+    except RecursionError as e:
+        raise PackError(f"{what}：模板递归过深，已停止") from e
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError, OverflowError,
+            MemoryError) as e:
+        raise PackError(f"{what}{_where_in_template()}：模板运行出错（{type(e).__name__}：{e}）") from e
+
+
+def _where_in_template() -> str:
+    """'（sentences.j2第3行）' for the exception being handled, from Jinja's line mapping."""
+    import sys
+    import traceback
+
+    from jinja2.debug import rewrite_traceback_stack
+
+    exc = sys.exc_info()[1]
+    if exc is None:
+        return ""
+    lineno = getattr(exc, "lineno", None)
+    filename = getattr(exc, "filename", None)
+    if lineno and filename:
+        return f"（{Path(str(filename)).name}第{lineno}行）"
+    try:
+        rewritten = rewrite_traceback_stack()
+    except Exception:  # noqa: BLE001 - a location is a courtesy, never a new failure
+        return ""
+    found = ""
+    for frame in traceback.extract_tb(rewritten.__traceback__):
+        name = Path(frame.filename).name
+        if name.endswith((".j2", ".jinja", ".html")) and frame.lineno:
+            found = f"（{name}第{frame.lineno}行）"
+    return found
+
+
+def describe_template_error(e: Exception) -> str:
+    """A Jinja error in Chinese, with the file and line where Jinja knows them."""
+    from jinja2 import TemplateSyntaxError, UndefinedError
+
+    if isinstance(e, TemplateSyntaxError):
+        where = f"{e.filename or e.name or '模板'}第{e.lineno}行"
+        return f"{where}语法错误：{e.message}"
+    if isinstance(e, UndefinedError):
+        return f"使用了不存在的变量或宏：{e.message}"
+    return str(e)
