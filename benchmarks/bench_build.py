@@ -13,12 +13,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from reportgen.context import build_context
-from reportgen.packs import find_pack
-from reportgen.pipeline import build, check
-from reportgen.readers import load
-from reportgen.render_docx import render_docx
-from reportgen.render_html import render_html
+from reportgen.app.pipeline import build, build_context, check
+from reportgen.read import load
+from reportgen.render.docx import render_docx
+from reportgen.render.html import render_html
+from reportgen.render.packs import find_pack
 from reportgen.resources import sample_workbook
 
 

@@ -6,10 +6,10 @@ import sys
 import time
 from pathlib import Path
 
-from reportgen.context import build_context
-from reportgen.packs import find_pack
-from reportgen.readers import load
-from reportgen.render_html import render_html
+from reportgen.app.pipeline import build_context
+from reportgen.read import load
+from reportgen.render.html import render_html
+from reportgen.render.packs import find_pack
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "lanshan-2021.json"
 

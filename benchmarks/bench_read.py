@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from reportgen.workbook_reader import VALUE_READERS, read_workbook  # noqa: E402
+from reportgen.read.workbook import VALUE_READERS, read_workbook  # noqa: E402
 
 SAMPLE = ROOT / "sample_data" / "lanshan-2021.xlsx"
 

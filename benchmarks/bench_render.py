@@ -13,11 +13,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # runnable from a checkout without installing
 
-from reportgen.context import build_context  # noqa: E402
-from reportgen.packs import find_pack  # noqa: E402
-from reportgen.readers import load  # noqa: E402
-from reportgen.render_docx import render_docx  # noqa: E402
-from reportgen.render_pdf import docx_to_pdf  # noqa: E402
+from reportgen.app.pipeline import build_context  # noqa: E402
+from reportgen.read import load  # noqa: E402
+from reportgen.render.docx import render_docx  # noqa: E402
+from reportgen.render.packs import find_pack  # noqa: E402
+from reportgen.render.pdf import docx_to_pdf  # noqa: E402
 
 
 def timed(call, runs: int) -> list[float]:

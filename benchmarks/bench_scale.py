@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from reportgen.synthetic import unit_report
-from reportgen.workbook import write_workbook
+from reportgen.app.synthetic import unit_report
+from reportgen.write.workbook import write_workbook
 
 
 def make_units(folder: Path, n: int) -> list[Path]:

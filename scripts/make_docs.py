@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportgen.docgen import update
+from reportgen.app.docvars import update
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

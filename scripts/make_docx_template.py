@@ -14,7 +14,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from reportgen.outputs import reproducible_zip
+from reportgen.write.atomic import reproducible_zip
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "templates" / "standard" / "report.docx"

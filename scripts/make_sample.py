@@ -8,8 +8,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from reportgen.readers import load  # noqa: E402
-from reportgen.workbook import write_workbook  # noqa: E402
+from reportgen.read import load  # noqa: E402
+from reportgen.write.workbook import write_workbook  # noqa: E402
 
 
 def main() -> None:
