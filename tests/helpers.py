@@ -65,14 +65,31 @@ def soffice_convert(src: Path, outdir: Path, to: str = "xlsx") -> Path:
     return out
 
 
-def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """`python -m reportgen.cli …` in a fresh process, so the real stdout, stderr and exit status are seen."""
+def run_cli(*args: str | Path, cwd: Path | None = None, real: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run `reportgen …` and return its exit status, stdout and stderr.
+
+    In-process through click's CliRunner by default (fast, same code path); with `real`, as
+    `python -m reportgen.cli` in a fresh process — for what only a process shows: a crash, a
+    traceback on the real stderr, imports at start-up.
+    """
     import os
     import sys
 
-    env = dict(os.environ, PYTHONIOENCODING="utf-8", NO_COLOR="1")
-    return subprocess.run(
-        [sys.executable, "-m", "reportgen.cli", *map(str, args)],
-        capture_output=True, text=True, encoding="utf-8", cwd=cwd or Path(__file__).resolve().parent.parent,
-        env=env, timeout=300,
-    )
+    if real:
+        env = dict(os.environ, PYTHONIOENCODING="utf-8", NO_COLOR="1")
+        return subprocess.run(
+            [sys.executable, "-m", "reportgen.cli", *map(str, args)],
+            capture_output=True, text=True, encoding="utf-8", cwd=cwd or Path(__file__).resolve().parent.parent,
+            env=env, timeout=300,
+        )
+    from click.testing import CliRunner
+
+    from reportgen.cli import main
+
+    here = Path.cwd()
+    os.chdir(cwd or Path(__file__).resolve().parent.parent)
+    try:
+        result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(["reportgen", *map(str, args)], result.exit_code, result.stdout, result.stderr)
