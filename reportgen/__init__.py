@@ -2,14 +2,17 @@
 
 The pipeline as a library (imported lazily, so `reportgen --help` stays instant)::
 
-    from reportgen import load, check, build_context, find_pack, build
+    from reportgen import load, analyse, check, build_context, find_pack, build
+
+`analyse(report, pack)` computes a report once and checks it once; its `.findings`, `.computed`
+and `.context()` are what every command uses.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["load", "check", "build_context", "find_pack", "build", "computed_model"]
+__all__ = ["load", "analyse", "check", "build_context", "find_pack", "build", "computed_model"]
 
 
 def __getattr__(name: str) -> Any:

@@ -117,3 +117,14 @@ def test_init_makes_a_2019_workbook_on_request(tmp_path):
     assert run_cli("init", path, "--format", "gov-2019", "--year", "2020", "--organ", "某县").returncode == 0
     report = load(path)
     assert report.format.key == "gov-2019" and report.meta["organ"] == "某县"
+
+
+def test_a_2019_finding_carries_the_label_of_its_own_edition(report_2020):
+    from reportgen.read.document import from_document
+    from reportgen.write.document import to_document
+
+    doc = to_document(report_2020)
+    doc["active_disclosure"]["regulations"]["made"] = -2  # 2019's 制发件数: no such field in 2021
+    (found,) = [f for f in check(from_document(doc)) if f.key == "active_disclosure.regulations.made"]
+    assert found.label == get_format("gov-2019").labels["active_disclosure.regulations.made"] != ""
+    assert f"〔{found.label}〕" in str(found) and found.as_dict()["label"] == found.label

@@ -55,6 +55,13 @@ def _funnel(fn: Callable[..., int | None]) -> Callable[..., None]:
     return wrapper
 
 
+templates_option = click.option(
+    "--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="另外查找模板包的文件夹（也可用环境变量 REPORTGEN_TEMPLATES）。",
+)
+force_option = click.option("--force", is_flag=True, help="覆盖已存在的文件。")
+
+
 def print_findings(findings: Iterable[Finding], *, show_info: bool = False, file: str = "") -> None:
     """Errors and warnings one per line; notes (blank cells read as 0 …) counted unless asked for."""
     findings = list(findings)
@@ -104,7 +111,7 @@ def main(verbose: bool) -> None:
 @click.option("--format", "edition", type=click.Choice(sorted(FORMATS)), default=None,
               help="报告格式（默认为现行的 gov-2021；gov-2019 为2019年版，用于2019、2020年度）。")
 @click.option("--sample", is_flag=True, help="写出内置的样例（临沂市兰山区2021年，已填好），供练习和培训。")
-@click.option("--force", is_flag=True, help="覆盖已存在的文件。")
+@force_option
 @_funnel
 def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, previous: Path | None,
          edition: str | None, sample: bool, force: bool) -> int:
@@ -114,15 +121,16 @@ def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, pr
     例：reportgen init 兰山区2025.xlsx --organ 临沂市兰山区人民政府 --year 2025 --previous 兰山区2024.xlsx
         reportgen init --previous 2024年各单位 -o 2025年各单位
     """
-    from ..app.pipeline import SAVE_SUFFIXES, load, save
+    from ..app.newyear import new_year
     from ..errors import UserError
+    from ..read import load
+    from ..write import check_save_suffix, save
 
     if previous is not None and previous.is_dir():
         return _init_many(previous, outdir or out, year, force)
     if out is None:
         raise UserError("请指定要生成的工作簿文件名", hint="例如：reportgen init 兰山区2025.xlsx")
-    if out.suffix.lower() not in SAVE_SUFFIXES:
-        raise UserError("文件名应以 .xlsx（工作簿）或 .json（JSON数据）结尾", file=str(out))
+    check_save_suffix(out)
     if out.exists() and not force:
         raise UserError("文件已存在", file=str(out), hint="如需覆盖，请加 --force")
     if sample:
@@ -130,7 +138,7 @@ def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, pr
 
         save(load(sample_json()), out)
     else:
-        save(_new_year(organ, year, previous, edition), out)
+        save(new_year(organ, year, previous, edition), out)
     if out.suffix.lower() == ".json":
         click.echo(f"已生成JSON数据：{out}")
     else:
@@ -139,51 +147,23 @@ def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, pr
     return EXIT_OK
 
 
-def _new_year(organ: str, year: int | None, previous: Path | None, edition: str | None = None) -> Any:
-    """A blank report for `organ` and `year`, or the year after `previous`'s report."""
-    from ..app.pipeline import load
-    from ..formats import get_format
-    from ..model import Report, following_year
-
-    fmt = get_format(edition) if edition else get_format()
-    if previous is not None:
-        return following_year(load(previous), organ=organ, year=year, fmt=fmt)
-    report = Report(format=fmt)
-    report.meta = {f.key: "" for f in report.format.meta} | {"organ": organ, "short_name": "", "year": year}
-    return report
-
-
 def _init_many(previous_dir: Path, outdir: Path | None, year: int | None, force: bool) -> int:
     """This year's workbook for every unit of last year's folder, named after the unit."""
-    from ..app.batch import expand_inputs
-    from ..app.pipeline import safe_name, save
+    from ..app.newyear import init_many
     from ..errors import UserError
-    from ..model import following_year
-    from ..read import load
 
     if outdir is None:
         raise UserError("批量生成时请用 -o 指定输出文件夹", hint="例如：reportgen init --previous 2024年各单位 -o 2025年各单位")
-    outdir.mkdir(parents=True, exist_ok=True)
-    failed = 0
-    made: dict[Path, Path] = {}
-    for source in expand_inputs([previous_dir]):
-        try:
-            last = load(source)
-            this_year = year or ((last.year + 1) if last.year else None)
-            name = safe_name(f"{last.meta.get('organ') or source.stem}{this_year or ''}") + ".xlsx"
-            target = outdir / name
-            if target in made:
-                raise UserError(f"与{made[target].name}是同一单位（机关名称相同）", file=str(source))
-            if target.exists() and not force:
-                raise UserError("文件已存在", file=str(target), hint="如需覆盖，请加 --force")
-            save(following_year(last, year=this_year), target)
-            made[target] = source
+
+    def report(source: Path, target: Path | None, error: ReportgenError | None) -> None:
+        if error is None:
             click.echo(f"已生成：{target}（上年：{source.name}）")
-        except ReportgenError as e:
-            failed += 1
-            click.echo(click.style(f"[错误] {e}", fg="red"), err=True)
-    click.echo(f"已生成{len(made)}个工作簿，失败{failed}个。")
-    return EXIT_INVALID if failed else EXIT_OK
+        else:
+            click.echo(click.style(f"[错误] {error}", fg="red"), err=True)
+
+    result = init_many(previous_dir, outdir, year, force=force, progress=report)
+    click.echo(f"已生成{len(result.made)}个工作簿，失败{len(result.failed)}个。")
+    return EXIT_INVALID if result.failed else EXIT_OK
 
 
 @main.command(context_settings=CONTEXT)
@@ -201,69 +181,44 @@ def check(sources: tuple[str, ...], as_json: bool, show_info: bool, strict: bool
     例：reportgen check 兰山区2025.xlsx
         reportgen check 各单位/
     """
+    from ..app.audit import check_file, check_files
     from ..app.batch import expand_inputs
-    from ..app.pipeline import check as run_check
-    from ..app.pipeline import load, to_json
+    from ..write import to_json
 
     inputs = expand_inputs(sources)
     if len(inputs) == 1:  # one file: its own message and exit status when unreadable
-        findings = run_check(load(inputs[0]))
-        errors = _failing(findings, strict)
+        one = check_file(inputs[0], strict=strict)
         if as_json:
-            click.echo(to_json({"file": str(inputs[0]), "ok": not errors,
-                                "findings": [f.as_dict() for f in findings]}), nl=False)
+            click.echo(to_json(one.as_dict()), nl=False)
         else:
-            print_findings(findings, show_info=show_info, file=str(inputs[0]))
-            if not errors:
+            print_findings(one.findings, show_info=show_info, file=str(inputs[0]))
+            if one.ok:
                 click.echo(click.style("检查通过。", fg="green"))
-            elif not any(f.severity == ERROR for f in findings):
+            elif not any(f.severity == ERROR for f in one.findings):
                 click.echo(click.style("有警告，按 --strict 的要求不算通过。", fg="yellow"))
-        return EXIT_INVALID if errors else EXIT_OK
-    return _check_many(inputs, as_json, show_info, strict)
-
-
-def _failing(findings: list[Finding], strict: bool) -> bool:
-    """Errors fail a check; with --strict, warnings do too."""
-    return any(f.severity == ERROR or (strict and f.severity == WARNING) for f in findings)
-
-
-def _check_many(inputs: list[Path], as_json: bool, show_info: bool, strict: bool) -> int:
-    """Every file's findings, then a line per file; the worst outcome sets the exit status."""
-    from ..app.pipeline import check as run_check
-    from ..app.pipeline import load, to_json
-
-    rows: list[dict[str, Any]] = []
-    worst = EXIT_OK
-    for source in inputs:
-        try:
-            findings = run_check(load(source))
-        except ReportgenError as e:
-            rows.append({"file": str(source), "ok": False, "unreadable": str(e), "findings": []})
-            worst = EXIT_UNREADABLE
-            if not as_json:
-                click.echo(click.style(f"[错误] {e}", fg="red", bold=True))
-            continue
-        errors = _failing(findings, strict)
-        rows.append({"file": str(source), "ok": not errors, "findings": [f.as_dict() for f in findings]})
-        if errors:
-            worst = max(worst, EXIT_INVALID)
-        if not as_json and any(f.severity != INFO for f in findings):
-            print_findings(findings, show_info=show_info, file=str(source))
+        return EXIT_OK if one.ok else EXIT_INVALID
+    checked = check_files(inputs, strict=strict)
+    worst = max((EXIT_UNREADABLE if c.unreadable else EXIT_OK if c.ok else EXIT_INVALID) for c in checked)
     if as_json:
-        click.echo(to_json(rows), nl=False)
+        click.echo(to_json([c.as_dict() for c in checked]), nl=False)
         return worst
+    for c in checked:
+        if c.unreadable:
+            click.echo(click.style(f"[错误] {c.unreadable}", fg="red", bold=True))
+        elif any(f.severity != INFO for f in c.findings):
+            print_findings(c.findings, show_info=show_info, file=str(c.file))
     click.echo("")
-    for row in rows:
-        counts = Counter(f["severity"] for f in row["findings"])
-        if row.get("unreadable"):
+    for c in checked:
+        counts = Counter(f.severity for f in c.findings)
+        if c.unreadable:
             status = click.style("无法读取", fg="red")
-        elif row["ok"]:
+        elif c.ok:
             status = click.style("通过", fg="green")
         else:
             status = click.style(f"{counts[ERROR]}个错误", fg="red")
-        click.echo(f"{status}\t{counts[WARNING]}个警告\t{row['file']}")
-    passed = sum(1 for r in rows if r["ok"])
-    click.echo(f"共{len(rows)}个文件：{passed}个通过，{len(rows) - passed}个有错误或无法读取。")
+        click.echo(f"{status}\t{counts[WARNING]}个警告\t{c.file}")
+    passed = sum(1 for c in checked if c.ok)
+    click.echo(f"共{len(checked)}个文件：{passed}个通过，{len(checked) - passed}个有错误或无法读取。")
     return worst
 
 
@@ -275,8 +230,7 @@ def _check_many(inputs: list[Path], as_json: bool, show_info: bool, strict: bool
               help="输出格式，逗号分隔：docx,html,pdf,json。")
 @click.option("-t", "--template", "template", default=None, envvar="REPORTGEN_TEMPLATE",
               help="模板包名称或文件夹路径（默认为该格式的标准模板包；也可用环境变量 REPORTGEN_TEMPLATE 设定）。")
-@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="另外查找模板包的文件夹（也可用环境变量 REPORTGEN_TEMPLATES）。")
+@templates_option
 @click.option("--all", "show_info", is_flag=True, help="同时列出全部提示。")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="同时生成的进程数（多个输入时；默认为CPU核数）。")
@@ -318,22 +272,20 @@ def build(sources: tuple[str, ...], outdir: Path, formats: str, template: str | 
 
 def _print_model(inputs: list[Path], formats: tuple[str, ...], pack: Any) -> int:
     """`-o -`: the computed model as JSON on stdout (findings on stderr), for other systems."""
-    from ..app.pipeline import build_context, check, computed_model, load, to_json
+    from ..app.pipeline import analyse, computed_model
     from ..errors import UserError
+    from ..read import load
+    from ..write import to_json
 
     if formats != ("json",) or len(inputs) != 1:
         raise UserError("“-o -”只能与 --format json 和一个输入文件一起使用")
-    report = load(inputs[0])
-    findings = check(report)
-    if any(f.severity == ERROR for f in findings):
-        for f in findings:
+    analysis = analyse(load(inputs[0]), pack)
+    if analysis.failed:
+        for f in analysis.findings:
             if f.severity == ERROR:
                 click.echo(f"[错误] {inputs[0]}：{f}", err=True)
         return EXIT_INVALID
-    from ..render.packs import pack_for
-
-    context, problems = build_context(report, pack_for(report.format.key, pack))
-    click.echo(to_json(computed_model(report, context, findings + problems)), nl=False)
+    click.echo(to_json(computed_model(analysis.report, analysis.context(), analysis.findings)), nl=False)
     return EXIT_OK
 
 
@@ -372,7 +324,7 @@ def _build_batch(inputs: list[Path], outdir: Path, formats: tuple[str, ...], tem
 @click.option("--organ", default="", help="汇总报告的机关全称，如“临沂市兰山区人民政府”。")
 @click.option("--year", type=int, default=None, help="统计年度（默认取各单位的年度）。")
 @click.option("--skip-invalid", is_flag=True, help="跳过有错误的单位（并列出），而不是停止。")
-@click.option("--force", is_flag=True, help="覆盖已存在的文件。")
+@force_option
 @_funnel
 def merge(units: tuple[str, ...], out: Path, organ: str, year: int | None, skip_invalid: bool, force: bool) -> int:
     """把各单位的工作簿（或JSON）汇总成本级的工作簿。
@@ -384,11 +336,10 @@ def merge(units: tuple[str, ...], out: Path, organ: str, year: int | None, skip_
     """
     from ..app.batch import expand_inputs
     from ..app.merge import merge_files
-    from ..app.pipeline import SAVE_SUFFIXES, save
     from ..errors import UserError
+    from ..write import check_save_suffix, save
 
-    if out.suffix.lower() not in SAVE_SUFFIXES:
-        raise UserError("汇总结果的文件名应以 .xlsx（工作簿）或 .json（JSON数据）结尾", file=str(out))
+    check_save_suffix(out, "汇总结果的文件名")
     if out.exists() and not force:
         raise UserError("文件已存在", file=str(out), hint="如需覆盖，请加 --force")
     sources = [p for p in expand_inputs(units) if p.resolve() != out.resolve()]
@@ -419,8 +370,7 @@ def templates() -> None:
 
 
 @templates.command("list", context_settings=CONTEXT)
-@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="另外查找模板包的文件夹。")
+@templates_option
 @_funnel
 def templates_list(templates_dir: Path | None) -> int:
     """列出可用的模板包。"""
@@ -437,8 +387,7 @@ def templates_list(templates_dir: Path | None) -> int:
 @click.option("--from", "source", default="standard", show_default=True, help="复制哪个模板包。")
 @click.option("-o", "--output", "dest", type=click.Path(file_okay=False, path_type=Path), default=Path(),
               show_default=True, help="新模板包放在哪个文件夹下。")
-@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="另外查找模板包的文件夹。")
+@templates_option
 @_funnel
 def templates_new(name: str, source: str, dest: Path, templates_dir: Path | None) -> int:
     """复制一个模板包以便修改（含可直接用Word/WPS打开的 report.docx）。
@@ -458,8 +407,7 @@ def templates_new(name: str, source: str, dest: Path, templates_dir: Path | None
 
 @templates.command("check", context_settings=CONTEXT)
 @click.argument("pack")
-@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="另外查找模板包的文件夹。")
+@templates_option
 @_funnel
 def templates_check(pack: str, templates_dir: Path | None) -> int:
     """用样例数据试生成，检查模板包的语法错误、未知变量或宏、超出范围的设置。
