@@ -8,8 +8,15 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from reportgen.formats.workbook import layout
 from reportgen.model import Report
+
+
+def needs_soffice(test: Any) -> Any:
+    """A test that runs LibreOffice: marked slow, and skipped where LibreOffice is not installed."""
+    return pytest.mark.slow(pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice 未安装")(test))
 
 
 def fill_workbook(path: Path, report: Report) -> None:

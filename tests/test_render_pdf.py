@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import needs_soffice
 
 from reportgen.app.pipeline import build_context
 from reportgen.errors import UserError
@@ -22,7 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data" / "lanshan-2021.json"
 HOSTILE = "<script>alert(1)</script> & <b>"
 
-needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) 未安装")
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftotext") is None or shutil.which("pdffonts") is None, reason="poppler-utils 未安装"
 )

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import fill_workbook, set_cells, soffice_convert
+from helpers import fill_workbook, needs_soffice, set_cells, soffice_convert
 
 from reportgen.app.pipeline import check
 from reportgen.compute import derive
@@ -28,7 +27,6 @@ from reportgen.write.workbook import write_workbook
 FMT = get_format()
 LAY = layout(FMT)
 REQ = FMT.requests.sheet
-needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 
 
 @pytest.fixture(scope="module")
