@@ -6,8 +6,8 @@ import argparse
 import io
 import math
 import re
-import zipfile
 import sys
+import zipfile
 from pathlib import Path
 
 from docx import Document

@@ -123,7 +123,7 @@ def report_title_lines(pack: Any, context: dict[str, Any]) -> list[str]:
     return out
 
 
-def signoff(meta: dict[str, Any]) -> dict[str, str]:
+def signoff(meta: dict[str, Any]) -> dict[str, Any]:
     """The sign-off (落款) under the last section: the organ and the 发布日期, or nothing
     when no date is given (a draft is not yet signed)."""
     date = str(meta.get("publish_date") or "").strip()
