@@ -66,16 +66,18 @@ def for_libreoffice(data: bytes) -> bytes:
     The body is condensed to fit 28 characters without the grid, and exact 28.95 pt lines give
     22 a page, so dropping the grid type leaves the page as Word draws it.
     """
+    return rewrite_members(data, lambda name, blob: _CHAR_GRID.sub(rb"\1", blob) if name == "word/document.xml" else blob)
+
+
+def rewrite_members(data: bytes, edit: Any) -> bytes:
+    """The zip `data` with each member's bytes replaced by `edit(name, bytes)`."""
     import zipfile
 
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            blob = src.read(info.filename)
-            if info.filename == "word/document.xml":
-                blob = _CHAR_GRID.sub(rb"\1", blob)
-            dst.writestr(info, blob)
+            dst.writestr(info, edit(info.filename, src.read(info.filename)))
     return out.getvalue()
 
 

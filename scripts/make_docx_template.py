@@ -7,7 +7,6 @@ import io
 import math
 import re
 import sys
-import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -18,6 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from reportgen.outputs import reproducible_zip
+from reportgen.render_docx import rewrite_members
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "templates" / "standard" / "report.docx"
@@ -400,36 +400,34 @@ def font_table() -> str:
 def chinese_defaults(data: bytes) -> bytes:
     """python-docx's default package is a Japanese Word's: its theme, font table and language
     name ＭＳ 明朝 and ja-JP. Make them the report's: Chinese fonts and zh-CN throughout."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            text = src.read(info.filename)
-            if info.filename == "word/fontTable.xml":
-                text = font_table().encode()
-            elif info.filename == "word/settings.xml":
-                text = text.replace(b'w:eastAsia="ja-JP"', b'w:eastAsia="zh-CN"')
-            elif info.filename in ("word/styles.xml", "word/stylesWithEffects.xml"):
-                # docDefaults: East-Asian text is Chinese, in 仿宋 unless a style says otherwise.
-                text = text.replace(b'w:eastAsia="en-US"', b'w:eastAsia="zh-CN"')
-                text = re.sub(
-                    rb"<w:rFonts w:asciiTheme=\"minorHAnsi\" w:eastAsiaTheme=\"minorEastAsia\"[^>]*/>",
-                    '<w:rFonts w:ascii="Times New Roman" w:eastAsia="仿宋_GB2312" '
-                    'w:hAnsi="Times New Roman" w:cs="Times New Roman"/>'.encode(),
-                    text,
-                )
-            elif info.filename == "word/theme/theme1.xml":
-                text = re.sub(rb'<a:font script="Jpan" typeface="[^"]*"/>', b"", text)
-                text = text.replace(b'<a:ea typeface=""/>', '<a:ea typeface="宋体"/>'.encode())
-            elif info.filename == "docProps/app.xml":
-                text = (
-                    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-                    b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-                    b"<Application>reportgen</Application><DocSecurity>0</DocSecurity></Properties>"
-                )
-            dst.writestr(info, text)
-    return out.getvalue()
+    return rewrite_members(data, _chinese_member)
+
+
+def _chinese_member(name: str, text: bytes) -> bytes:
+    if name == "word/fontTable.xml":
+        return font_table().encode()
+    if name == "word/settings.xml":
+        return text.replace(b'w:eastAsia="ja-JP"', b'w:eastAsia="zh-CN"')
+    if name in ("word/styles.xml", "word/stylesWithEffects.xml"):
+        # docDefaults: East-Asian text is Chinese, in 仿宋 unless a style says otherwise.
+        text = text.replace(b'w:eastAsia="en-US"', b'w:eastAsia="zh-CN"')
+        return re.sub(
+            rb"<w:rFonts w:asciiTheme=\"minorHAnsi\" w:eastAsiaTheme=\"minorEastAsia\"[^>]*/>",
+            '<w:rFonts w:ascii="Times New Roman" w:eastAsia="仿宋_GB2312" '
+            'w:hAnsi="Times New Roman" w:cs="Times New Roman"/>'.encode(),
+            text,
+        )
+    if name == "word/theme/theme1.xml":
+        text = re.sub(rb'<a:font script="Jpan" typeface="[^"]*"/>', b"", text)
+        return text.replace(b'<a:ea typeface=""/>', '<a:ea typeface="宋体"/>'.encode())
+    if name == "docProps/app.xml":
+        return (
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+            b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+            b"<Application>reportgen</Application><DocSecurity>0</DocSecurity></Properties>"
+        )
+    return text
 
 
 def drop_thumbnail(doc) -> None:
