@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import io
+import math
+import re
 import sys
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from reportgen.render.docx import rewrite_members
 from reportgen.write.atomic import reproducible_zip
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,9 +27,25 @@ OUT = ROOT / "templates" / "standard" / "report.docx"
 BODY_PT = 16
 TITLE_PT = 22
 LINE_PT = 28.95
-TABLE_PT = 12  # 小四; table 3 asks for 五号 and table 4 for 小五 in their tags
+# 五号 in all three tables: table 4's fifteen columns need it, and one size reads as one document.
+TABLE_PT = 10.5
 PAGE_NUMBER_PT = 14
 LATIN = "Times New Roman"
+CHARS_PER_LINE = 28
+CONDENSE_TWENTIETHS = -5  # w:spacing, 1/20 pt: 16 pt − 0.25 pt = 15.75 pt ≤ 156 mm / 28
+TEXT_WIDTH_MM = 210 - 28 - 26
+
+# The fonts the styles name, as the font table describes them to Word and WPS: altName is what
+# Word substitutes when the font is missing (Windows has 仿宋 and 楷体, rarely the _GB2312 ones).
+FONTS = (
+    # name, altName, charset, pitch family
+    ("仿宋_GB2312", "仿宋", "86", "modern"),
+    ("楷体_GB2312", "楷体", "86", "modern"),
+    ("黑体", "SimHei", "86", "modern"),
+    ("方正小标宋简体", "宋体", "86", "script"),
+    ("宋体", "SimSun", "86", "auto"),
+    ("Times New Roman", None, "00", "roman"),
+)
 
 # style name → ASCII style id (Word and WPS both cope better with ASCII ids than Chinese ones).
 STYLE_IDS = {
@@ -36,6 +55,7 @@ STYLE_IDS = {
     "正文": "ReportBody",
     "表格文字": "ReportTableText",
     "页码": "ReportPageNumber",
+    "落款": "ReportSignoff",
     "报告表格": "ReportTable",
 }
 
@@ -80,6 +100,21 @@ def first_line_indent_chars(style, chars: int, size_pt: float) -> None:
     ind.set(qn("w:firstLineChars"), str(chars * 100))
 
 
+def no_grid(style) -> None:
+    """Keep a style off the document grid: its characters take their own width, not the body's
+    28-a-line pitch, and its lines their own height (table cells, title, page numbers)."""
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    ppr = style.element.get_or_add_pPr()
+    # CT_PPr order: snapToGrid comes before spacing, ind, contextualSpacing, jc, outlineLvl.
+    for later in ("w:spacing", "w:ind", "w:contextualSpacing", "w:jc", "w:outlineLvl"):
+        found = ppr.find(qn(later))
+        if found is not None:
+            found.addprevious(snap)
+            return
+    ppr.append(snap)
+
+
 def outline_level(style, level: int) -> None:
     """Give a custom heading style an outline level, so Word's navigation pane lists it."""
     ppr = style.element.get_or_add_pPr()
@@ -112,12 +147,22 @@ def define_styles(doc) -> None:
     )
     title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     fixed_lines(title, 36)
+    # One blank body line under the title, none between its lines (contextualSpacing); the
+    # title keeps its own 二号 width, not the body's 28-character grid.
     title.paragraph_format.space_after = Pt(LINE_PT)
     title.paragraph_format.keep_with_next = True
     title.next_paragraph_style = doc.styles["Normal"]
+    title_ppr = title.element.get_or_add_pPr()
+    title_ppr.append(OxmlElement("w:contextualSpacing"))
+    no_grid(title)
 
     body = paragraph_style(doc, "正文", east_asia="仿宋_GB2312", size_pt=BODY_PT)
     body.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    # 28 三号 characters need 15.79 pt each: condensed by 0.25 pt they fit the line without the
+    # character grid too (LibreOffice lays the grid out with two cells a character).
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(CONDENSE_TWENTIETHS))
+    body.element.get_or_add_rPr().find(qn("w:sz")).addprevious(spacing)
     fixed_lines(body)
     first_line_indent_chars(body, 2, BODY_PT)
 
@@ -139,15 +184,26 @@ def define_styles(doc) -> None:
     cell.paragraph_format.space_before = Pt(0)
     cell.paragraph_format.space_after = Pt(0)
     cell.paragraph_format.first_line_indent = Pt(0)
-    snap = OxmlElement("w:snapToGrid")
-    snap.set(qn("w:val"), "0")
-    cell.element.get_or_add_pPr().append(snap)
+    no_grid(cell)
 
     # GB/T 9704 7.5: page numbers in 4号半角宋体, between two 一字线.
     number = paragraph_style(doc, "页码", east_asia="宋体", size_pt=PAGE_NUMBER_PT)
     number.paragraph_format.space_before = Pt(0)
     number.paragraph_format.space_after = Pt(0)
     set_fonts(number.element, "宋体", PAGE_NUMBER_PT, latin="宋体")
+    no_grid(number)
+
+    # 落款: organ and date at the right; the renderer sets each one's right indent
+    # (GB/T 9704-2012 7.3.5.2), the blank line above is the space before the organ.
+    signoff = paragraph_style(doc, "落款", east_asia="仿宋_GB2312", size_pt=BODY_PT, base="正文")
+    signoff.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    signoff.paragraph_format.first_line_indent = Pt(0)
+    ind = signoff.element.get_or_add_pPr().find(qn("w:ind"))
+    if ind is None:
+        ind = OxmlElement("w:ind")
+        signoff.element.get_or_add_pPr().append(ind)
+    ind.set(qn("w:firstLineChars"), "0")
+    signoff.paragraph_format.keep_together = True
 
     table = doc.styles.add_style("报告表格", WD_STYLE_TYPE.TABLE)
     table.style_id = STYLE_IDS["报告表格"]
@@ -188,10 +244,14 @@ def page_setup(doc) -> None:
     section.footer_distance = Mm(22)
     grid = section._sectPr.find(qn("w:docGrid"))
     if grid is not None:
-        # No snapping grid: exact line spacing already gives 22 lines, and a grid would
-        # stretch every table row to the body line pitch.
-        grid.attrib.pop(qn("w:type"), None)
+        # GB/T 9704: 28 characters a line, 22 lines a page. charSpace is what each character
+        # of the Normal size gains or loses, in 1/4096 pt: 156 mm / 28 = 15.79 pt for a 16 pt
+        # character; one unit less, so rounding never pushes the 28th character to the next line.
+        # Tables, title and page numbers stay off the grid (no_grid).
+        pitch = TEXT_WIDTH_MM / 25.4 * 72 / CHARS_PER_LINE
+        grid.set(qn("w:type"), "linesAndChars")
         grid.set(qn("w:linePitch"), str(round(LINE_PT * 20)))
+        grid.set(qn("w:charSpace"), str(math.floor((pitch - BODY_PT) * 4096) - 1))
     doc.settings.odd_and_even_pages_header_footer = True
     style = doc.styles["页码"]
     page_number(section.footer.paragraphs[0], style, WD_ALIGN_PARAGRAPH.RIGHT)
@@ -243,7 +303,8 @@ def loop(doc, items: str, style: str = "正文") -> None:
 
 
 def body(doc) -> None:
-    tag(doc, "{{ title }}", "报告标题")
+    # title_lines: the title broken between words (or as the pack's [title] lines say).
+    loop(doc, "title_lines", "报告标题")
     loop(doc, "sentences.intro")
 
     tag(doc, "{{ headings.overview }}", "一级标题")
@@ -260,17 +321,16 @@ def body(doc) -> None:
             loop(doc, "sentences.outcomes")
 
     tag(doc, "{{ headings.active }}", "一级标题")
+    # The tables take the 表格文字 style's size (五号); docx_table(size=9) would set one.
     tag(doc, "{{p tables.active }}")
     loop(doc, "sentences.active")
 
     tag(doc, "{{ headings.requests }}", "一级标题")
-    # 五号 (10.5pt): table 3 has ten columns and long row labels.
-    tag(doc, "{{p tables.requests | docx_table(size=10.5) }}")
+    tag(doc, "{{p tables.requests }}")
     loop(doc, "sentences.outcomes_change")
 
     tag(doc, "{{ headings.appeals }}", "一级标题")
-    # 15 columns on A4 portrait: 小五 (9pt) keeps the labels to two lines per cell.
-    tag(doc, "{{p tables.appeals | docx_table(size=9) }}")
+    tag(doc, "{{p tables.appeals }}")
     loop(doc, "sentences.review")
     loop(doc, "sentences.litigation")
     loop(doc, "sentences.appeals_none")
@@ -282,10 +342,17 @@ def body(doc) -> None:
     loop(doc, "sentences.processing_fees")
     loop(doc, "narrative.other")
 
+    # 落款 under section 六 when 发布日期 is given: one blank line, organ, date.
+    tag(doc, "{%p if signoff %}")
+    doc.add_paragraph(style="正文")
+    tag(doc, "{{ signoff.organ }}", "落款")
+    tag(doc, "{{ signoff.date }}", "落款")
+    tag(doc, "{%p endif %}")
+
     # A merged report's annex of units, when the pack asks for it (settings.units_table).
     tag(doc, "{%p if settings.units_table %}")
     tag(doc, "{{ tables.units.title }}", "一级标题")
-    tag(doc, "{{p tables.units | docx_table(size=9) }}")
+    tag(doc, "{{p tables.units }}")
     tag(doc, "{%p endif %}")
 
 
@@ -297,17 +364,70 @@ def build() -> bytes:
     define_styles(doc)
     page_setup(doc)
     body(doc)
+    # The renderer sets title, subject, author and dates from the report; the template's
+    # own are neutral (docxtpl renders them as templates too: no tag characters here).
     props = doc.core_properties
     props.title = "政府信息公开工作年度报告"
-    props.author = "reportgen"
-    props.last_modified_by = "reportgen"
-    # docxtpl renders the core properties as templates too: no tag characters here.
-    props.comments = "由 reportgen 的 scripts/make_docx_template.py 生成"
+    props.subject = ""
+    props.author = ""
+    props.last_modified_by = ""
+    props.comments = ""
+    props.language = "zh-CN"
     props.revision = 1
     drop_thumbnail(doc)
     buf = io.BytesIO()
     doc.save(buf)
-    return reproducible_zip(buf.getvalue())
+    return reproducible_zip(chinese_defaults(buf.getvalue()))
+
+
+_FONT_TABLE = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">{}</w:fonts>'
+)
+
+
+def font_table() -> str:
+    fonts = []
+    for name, alt, charset, family in FONTS:
+        alt_xml = f'<w:altName w:val="{alt}"/>' if alt else ""
+        fonts.append(
+            f'<w:font w:name="{name}">{alt_xml}<w:charset w:val="{charset}"/>'
+            f'<w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>'
+        )
+    return _FONT_TABLE.format("".join(fonts))
+
+
+def chinese_defaults(data: bytes) -> bytes:
+    """python-docx's default package is a Japanese Word's: its theme, font table and language
+    name ＭＳ 明朝 and ja-JP. Make them the report's: Chinese fonts and zh-CN throughout."""
+    return rewrite_members(data, _chinese_member)
+
+
+def _chinese_member(name: str, text: bytes) -> bytes:
+    if name == "word/fontTable.xml":
+        return font_table().encode()
+    if name == "word/settings.xml":
+        return text.replace(b'w:eastAsia="ja-JP"', b'w:eastAsia="zh-CN"')
+    if name in ("word/styles.xml", "word/stylesWithEffects.xml"):
+        # docDefaults: East-Asian text is Chinese, in 仿宋 unless a style says otherwise.
+        text = text.replace(b'w:eastAsia="en-US"', b'w:eastAsia="zh-CN"')
+        return re.sub(
+            rb"<w:rFonts w:asciiTheme=\"minorHAnsi\" w:eastAsiaTheme=\"minorEastAsia\"[^>]*/>",
+            '<w:rFonts w:ascii="Times New Roman" w:eastAsia="仿宋_GB2312" '
+            'w:hAnsi="Times New Roman" w:cs="Times New Roman"/>'.encode(),
+            text,
+        )
+    if name == "word/theme/theme1.xml":
+        text = re.sub(rb'<a:font script="Jpan" typeface="[^"]*"/>', b"", text)
+        return text.replace(b'<a:ea typeface=""/>', '<a:ea typeface="宋体"/>'.encode())
+    if name == "docProps/app.xml":
+        return (
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+            b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+            b"<Application>reportgen</Application><DocSecurity>0</DocSecurity></Properties>"
+        )
+    return text
 
 
 def drop_thumbnail(doc) -> None:

@@ -109,8 +109,9 @@ def test_tables_use_the_template_styles_and_sizes(rendered: Path) -> None:
         assert tbl.find("w:tblPr/w:tblStyle", NS).get(W + "val") == "ReportTable"
         styles = {p.get(W + "val") for p in tbl.iter(W + "pStyle")}
         assert styles == {"ReportTableText"}
+    # one size for all three: the 表格文字 style's 五号, no size of their own
     sizes = {name: {s.get(W + "val") for s in t.iter(W + "sz")} for name, t in tables.items()}
-    assert sizes == {"active": set(), "requests": {"21"}, "appeals": {"18"}}
+    assert sizes == {"active": set(), "requests": set(), "appeals": set()}
     # numbers centred, row labels at the left
     cell = tables["requests"].findall("w:tr", NS)[3].findall("w:tc", NS)
     assert cell[0].find("w:p/w:pPr/w:jc", NS).get(W + "val") == "left"
@@ -133,7 +134,8 @@ def test_body_has_text_in_order_and_no_empty_or_tag_paragraphs(
     assert all(p.strip() for p in paragraphs), "empty paragraph left by a loop"
     full = "\n".join(paragraphs)
     assert "{{" not in full and "{%" not in full
-    assert paragraphs[0] == context["title"]
+    assert paragraphs[: len(context["title_lines"])] == context["title_lines"]
+    assert "".join(context["title_lines"]) == context["title"]
     heads = [
         context["headings"][k] for k in ("overview", "active", "requests", "appeals", "problems", "other")
     ]
@@ -151,7 +153,7 @@ def test_paragraphs_use_the_named_styles(rendered: Path, context: dict[str, Any]
     for p in body.findall("w:p", NS):
         el = p.find("w:pPr/w:pStyle", NS)
         style[text_of(p)] = el.get(W + "val") if el is not None else None
-    assert style[context["title"]] == "ReportTitle"
+    assert {style[line] for line in context["title_lines"]} == {"ReportTitle"}
     assert style[context["headings"]["overview"]] == "ReportHeading1"
     assert style[context["headings"]["overview.requests"]] == "ReportHeading2"
     assert style[context["sentences"]["outcomes"][0]] == "ReportBody"

@@ -81,6 +81,8 @@ def variables_markdown() -> str:
         "|---|---|",
         "| `meta.organ`、`meta.short_name`、`meta.year`、`meta.website`、`meta.contact.*` | 报告机关信息（工作簿“基本信息”表） |",
         "| `title` | 报告标题 |",
+        "| `title_lines` | 报告标题分成的行（在词与词之间自动分行，或按 pack.toml 的 `[title] lines`） |",
+        "| `signoff` | 落款：`signoff.organ`、`signoff.date`（阿拉伯数字）；未填发布日期时为空 |",
         "| `tables.active`、`tables.requests`、`tables.appeals` | 三张表格（由格式定义生成，模板中直接放置即可） |",
         "| `previous` | 上年数据（与本年同样的键，只含已知的数字） |",
         "| `settings` | 模板包的数字设置 |",

@@ -87,6 +87,15 @@ def check_pack(ref: str | Path, extra: str | Path | None = None) -> list[str]:
     return problems
 
 
+def pack_warnings(ref: str | Path, extra: str | Path | None = None) -> list[str]:
+    """What works but will surprise: headings typed over in the pack's Word template."""
+    try:
+        pack = find_pack(ref, extra)
+    except PackError:
+        return []  # check_pack reports it
+    return typed_over_headings(pack)
+
+
 def _heading_problems(pack: Pack) -> list[str]:
     """A [headings] key that names no part of the report would silently rename nothing."""
     from ..formats import get_format
@@ -161,4 +170,67 @@ def _render_problems(pack: Pack) -> list[str]:
     return out
 
 
-__all__ = ["new_pack", "check_pack", "load_pack"]
+_TAG = ("{{", "{%")
+
+
+def _docx_paragraphs(path: Path) -> list[tuple[int, str, str]]:
+    """(number, style name, text) of each body paragraph of a Word file (numbers from 1, as
+    `_paragraph_of` counts them)."""
+    import zipfile
+
+    from defusedxml import ElementTree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(path) as z:
+        body = ElementTree.fromstring(z.read("word/document.xml"))
+        styles = ElementTree.fromstring(z.read("word/styles.xml"))
+    names = {
+        st.get(f"{w}styleId"): (st.find(f"{w}name").get(f"{w}val") if st.find(f"{w}name") is not None else "")
+        for st in styles.iter(f"{w}style")
+    }
+    out = []
+    for i, para in enumerate(body.iter(f"{w}p"), start=1):
+        ref = para.find(f"{w}pPr/{w}pStyle")
+        style = names.get(ref.get(f"{w}val"), "") if ref is not None else ""
+        out.append((i, style, "".join(t.text or "" for t in para.iter(f"{w}t"))))
+    return out
+
+
+def typed_over_headings(pack: Pack) -> list[str]:
+    """Warnings for a pack's own report.docx whose title or heading paragraphs hold literal
+    text where the standard template has a variable: such a heading changes the Word file but
+    not the web page, and is not renamed by pack.toml [headings]."""
+    from ..render.packs import DEFAULT_PACK
+    from ..resources import templates_dir
+
+    own = pack.find_file("report.docx")
+    standard = templates_dir() / DEFAULT_PACK / "report.docx"
+    if own is None or not standard.is_file() or own.resolve() == standard.resolve():
+        return []
+    try:
+        theirs, ours = _docx_paragraphs(own), _docx_paragraphs(standard)
+    except Exception:  # noqa: BLE001 - an unreadable file is reported by the render check
+        return []
+    # The standard template's variable in each heading style, in order.
+    expected: dict[str, list[str]] = {}
+    for _, style, text in ours:
+        if style and ("headings" in text or "title" in text) and text.startswith("{"):
+            expected.setdefault(style, []).append(text)
+    out = []
+    seen: dict[str, int] = {}
+    for number, style, text in theirs:
+        if style not in expected:
+            continue
+        k = seen.get(style, 0)
+        seen[style] = k + 1
+        if text.strip() and not any(tag in text for tag in _TAG):
+            variable = expected[style][min(k, len(expected[style]) - 1)]
+            out.append(
+                f"{own}：第{number}段（样式“{style}”）“{text.strip()[:40]}”是直接输入的文字，"
+                f"标准模板此处是变量 {variable}。这样改的标题只改变 Word 版，网页版不变；"
+                "请在 pack.toml 的 [headings]（标题为 [title]）中修改，Word 模板中保留变量"
+            )
+    return out
+
+
+__all__ = ["new_pack", "check_pack", "load_pack", "typed_over_headings"]

@@ -257,6 +257,8 @@ def build(sources: tuple[str, ...], outdir: Path, formats: str, template: str | 
     inputs = expand_inputs(sources)
     if str(outdir) == "-":
         return _print_model(inputs, chosen, pack)
+    if "pdf" in chosen:
+        _note_missing_fonts(pack or find_pack(None, templates_dir))
     if len(inputs) == 1:  # one file, or one that is missing: its own message and exit status
         result = run_build(inputs[0], outdir, chosen, pack)
         print_findings(result.findings, show_info=show_info, file=str(inputs[0]))
@@ -268,6 +270,50 @@ def build(sources: tuple[str, ...], outdir: Path, formats: str, template: str | 
         return EXIT_OK
     results = _build_batch(inputs, outdir, chosen, template, templates_dir, jobs)
     return EXIT_OK if all(r.ok for r in results) else EXIT_INVALID
+
+
+def _note_missing_fonts(pack: Any) -> None:
+    from ..render.fonts import missing_fonts_note, pack_fonts
+
+    note = missing_fonts_note(pack_fonts(pack))
+    if note:
+        click.echo(click.style("[提示] ", fg="cyan") + note, err=True)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("-t", "--template", "template", default=None, envvar="REPORTGEN_TEMPLATE",
+              help="模板包名称或文件夹（默认 standard）。")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="另外查找模板包的文件夹。")
+@_funnel
+def fonts(template: str | None, templates_dir: Path | None) -> int:
+    """列出模板包 Word 模板使用的字体：本机是否安装，缺少时 PDF 用什么字体代替。
+
+    例：reportgen fonts --template lanshan
+    """
+    from ..render.fonts import pack_fonts
+    from ..render.packs import find_pack
+
+    pack = find_pack(template, templates_dir)
+    statuses = pack_fonts(pack)
+    if not statuses:
+        click.echo(f"模板包“{pack.name}”没有 Word 模板。")
+        return EXIT_OK
+    for s in statuses:
+        role = f"（{s.role}）" if s.role else ""
+        if s.installed is None:
+            state = "无法检查（本机没有 fontconfig 的 fc-list）"
+        elif s.installed:
+            state = "已安装"
+        else:
+            state = click.style(f"未安装，PDF 中用 {s.stand_in} 代替", fg="yellow")
+        click.echo(f"{s.name}{role}：{state}")
+    if any(s.installed is False and s.role for s in statuses):
+        click.echo(
+            "Word/WPS 打开 DOCX 时同样需要这些字体才能显示正式公文的字形；"
+            "安装方法见 docs/user-guide.md 的“字体”一节。"
+        )
+    return EXIT_OK
 
 
 def _print_model(inputs: list[Path], formats: tuple[str, ...], pack: Any) -> int:
@@ -394,7 +440,7 @@ def templates_new(name: str, source: str, dest: Path, templates_dir: Path | None
 
     例：reportgen templates new 某某市 --from lanshan
     """
-    from ..render.packcheck import new_pack
+    from ..app.packcheck import new_pack
     from ..render.packs import find_pack
 
     path = new_pack(name, find_pack(source, templates_dir), dest)
@@ -414,11 +460,13 @@ def templates_check(pack: str, templates_dir: Path | None) -> int:
 
     例：reportgen templates check ./某某市
     """
-    from ..render.packcheck import check_pack
+    from ..app.packcheck import check_pack, pack_warnings
 
     problems = check_pack(pack, templates_dir)
     for line in problems:
         click.echo(click.style("[错误] ", fg="red") + line)
+    for line in pack_warnings(pack, templates_dir):
+        click.echo(click.style("[警告] ", fg="yellow") + line)
     if problems:
         click.echo(f"共{len(problems)}个问题。")
         return EXIT_INVALID

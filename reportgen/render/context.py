@@ -5,7 +5,9 @@ is decided once. Shape (all plain dicts, lists, strings and numbers):
 
 - ``meta``: organ, short_name, year, website, contact{…}, compiled_from, publish_date
 - ``contact_items``: [(label, value)] of the contact fields that are filled
-- ``title``: the report title; ``format``: key, name, notice
+- ``title``: the report title; ``title_lines``: it broken into lines between words (or as the pack's
+  [title] lines say); ``signoff``: organ and date (Arabic numerals) when 发布日期 is given, else {}
+- ``format``: key, name, notice
 - ``headings``: section key → heading (``overview`` … ``other`` and ``overview.active`` …)
 - ``narrative``: section key → list of paragraphs (placeholders filled), every key present
 - ``sentences``: statement name → list of paragraphs (empty list when nothing to say)
@@ -110,6 +112,12 @@ def build_context(report: Report, computed: Computed, narrative: dict[str, str],
     context["settings"]["units_table"] = bool(report.units and settings.units_table)
     context["sentences"] = render_sentences(pack, context, settings)
     context["title"] = " ".join(context["sentences"]["title"]) or f"{meta.get('organ', '')}{meta.get('year', '')}年政府信息公开工作年度报告"
+    # Both renderers break the title and sign the report alike (GB/T 9704 layout, render/typeset.py).
+    from .typeset import report_title_lines, signoff
+
+    context["title_lines"] = report_title_lines(pack, context)
+    context["title"] = "".join(context["title_lines"]) or context["title"]
+    context["signoff"] = signoff(meta)
     return context
 
 

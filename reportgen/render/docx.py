@@ -47,15 +47,88 @@ def render_docx_bytes(context: dict[str, Any], template: Path, pack: Pack) -> by
         guarded(lambda: tpl.render(context | {"tables": tables}, jinja_env=env, autoescape=True), where)
     except PackError as e:
         raise PackError(f"{e}{_paragraph_of(template, e)}") from e
-    props = tpl.docx.core_properties
+    _indent_signoff(tpl.docx, context.get("signoff") or {})
     # Set after rendering: docxtpl renders properties with the autoescaping env, which would
     # turn “&” in an organ's name into “&amp;” here.
-    props.title = str(context.get("title", ""))
-    props.author = str((context.get("meta") or {}).get("organ", ""))
-    props.last_modified_by = "reportgen"
+    published = _set_properties(tpl.docx.core_properties, context)
     buf = io.BytesIO()
     tpl.save(buf)
-    return reproducible_zip(buf.getvalue())
+    return reproducible_zip(buf.getvalue(), default_time=published)
+
+
+_CHAR_GRID = re.compile(rb'(<w:docGrid\b[^>]*?) w:type="(?:linesAndChars|snapToChars)"')
+
+
+def for_libreoffice(data: bytes) -> bytes:
+    """The DOCX as LibreOffice should lay it out: without Word's character grid.
+
+    The template's 28 × 22 grid (docGrid linesAndChars) is what Word and WPS show in 页面设置,
+    but LibreOffice (7.4) gives each 三号 character two cells of the 15.79 pt grid, 14 a line.
+    The body is condensed to fit 28 characters without the grid, and exact 28.95 pt lines give
+    22 a page, so dropping the grid type leaves the page as Word draws it.
+    """
+    return rewrite_members(data, lambda name, blob: _CHAR_GRID.sub(rb"\1", blob) if name == "word/document.xml" else blob)
+
+
+def rewrite_members(data: bytes, edit: Any) -> bytes:
+    """The zip `data` with each member's bytes replaced by `edit(name, bytes)`."""
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, edit(info.filename, src.read(info.filename)))
+    return out.getvalue()
+
+
+def _set_properties(props: Any, context: dict[str, Any]) -> Any:
+    """Title, subject and author from the report (never the template's); returns the report's
+    publication date as the document's time when SOURCE_DATE_EPOCH gives none."""
+    from datetime import UTC, datetime
+
+    from .typeset import date_parts
+
+    meta = context.get("meta") or {}
+    organ = str(meta.get("organ", ""))
+    year = meta.get("year", "")
+    props.title = str(context.get("title", ""))
+    props.subject = f"{year}年度政府信息公开工作年度报告" if year else "政府信息公开工作年度报告"
+    props.author = organ
+    props.last_modified_by = organ
+    props.category = "政府信息公开工作年度报告"
+    props.keywords = "政府信息公开"
+    props.comments = ""
+    props.language = "zh-CN"
+    props.revision = 1
+    parts = date_parts(str(meta.get("publish_date") or ""))
+    if parts is None:
+        return None
+    try:
+        return datetime(*parts, tzinfo=UTC)
+    except ValueError:  # 2月30日: shown as written, but no document time
+        return None
+
+
+SIGNOFF_STYLE = "落款"
+
+
+def _indent_signoff(document: Any, signoff: dict[str, Any]) -> None:
+    """GB/T 9704-2012 7.3.5.2 for the two 落款 paragraphs: the organ 右空二字, the date's first
+    character two characters right of the organ's (or the date 右空二字 and the organ moved left,
+    when the date is the longer). Word's rightChars keeps this true at any font size."""
+    if not signoff:
+        return
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    paras = [p for p in document.paragraphs if p.style is not None and p.style.name == SIGNOFF_STYLE]
+    if len(paras) != 2:  # a pack that lays out its own sign-off keeps it as drawn
+        return
+    for para, chars in zip(paras, (signoff["organ_indent"], signoff["date_indent"]), strict=True):
+        size = para.style.font.size.pt if para.style.font.size else 16.0
+        para.paragraph_format.right_indent = Pt(chars * size)
+        para._p.pPr.find(qn("w:ind")).set(qn("w:rightChars"), str(round(chars * 100)))
 
 
 def _load(template: Path) -> Any:
@@ -154,9 +227,22 @@ def _text_width(document: Any) -> int:
 
 # ---- Tables -------------------------------------------------------------------------------
 
-_DEFAULT_SIZE = {"requests": 10.5, "appeals": 9.0}  # points; table 2 takes the 表格文字 style's size
-STYLE_SIZE = 12.0  # the 表格文字 size assumed for row heights when a tag gives none
-KEEP_TOGETHER_ROWS = 16  # tables this short are kept on one page
+STYLE_SIZE = 10.5  # 五号: the 表格文字 size assumed when the template's style gives none
+KEEP_TOGETHER_ROWS = 6  # tables this short are kept on one page; longer ones may break
+KEEP_BODY_ROWS = 2  # a longer table's header stays with this many body rows
+CELL_MARGINS = 114  # twips: the 报告表格 style's 57 left + 57 right
+SLACK = 40  # twips a column keeps spare, so rounding never pushes a line's last character over
+
+# Words of the table labels of the formats (forward maximum matching): a header breaks between
+# them, never inside one (“自然人”, not “自然/人”). A character outside them is a word of its own.
+_WORDS = frozenset(
+    """自然人 申请人 本年度 上一年 规范性 总数量 总金额 本年 上年 下年 年度 新收 制作 制发 公开 件数 数量
+    废止 现行 有效 处理 决定 收费 金额 单位 万元 采购 项目 结果 维持 纠正 其他 尚未 审结 总计 合计 商业
+    企业 科研 机构 社会 公益 组织 法律 服务 不予 无法 提供 予以 部分 办理 未经 复议 直接 起诉 行政 诉讼
+    法人 情况 信息 内容 政府 单位 主动 申请 结转 继续 本列 数据 勾稽 关系 第一项 第二项 第三项 第四项 之和 等于""".split()
+)
+_ATTACH_BEFORE = set("、，。；：）」』”’.%/")  # never starts a line
+_ATTACH_AFTER = set("（「『“‘/")  # never ends a line
 
 
 class _WordGrid(dict):
@@ -174,23 +260,105 @@ class _WordGrid(dict):
 def _table_filter(grid: dict[str, Any], styles: dict[str, str], width: int, size: Any) -> Any:
     from markupsafe import Markup
 
-    if size is None:
-        size = _DEFAULT_SIZE.get(str(grid.get("key")))
     return Markup(table_xml(grid, styles, width, float(size) if size is not None else None))
 
 
-def column_widths(weights: list[int], total: int) -> list[int]:
-    """Split `total` twips in proportion to `weights`; the last column takes the rounding."""
+def label_words(text: str) -> list[str]:
+    """`text` cut into words that a line may not split: lexicon words, a short bracket like
+    “（三）”, a run of digits or letters; punctuation stays with its neighbour."""
+    atoms: list[str] = []
+    i = 0
+    while i < len(text):
+        if text[i] == "（":
+            close = text.find("）", i)
+            if 0 < close - i <= 4:
+                atoms.append(text[i : close + 1])
+                i = close + 1
+                continue
+        run = re.match(r"[0-9A-Za-z]+", text[i:])
+        if run:
+            atoms.append(run.group())
+            i += run.end()
+            continue
+        for n in (3, 2):
+            if text[i : i + n] in _WORDS:
+                atoms.append(text[i : i + n])
+                i += n
+                break
+        else:
+            atoms.append(text[i])
+            i += 1
+    words: list[str] = []
+    glue = False
+    for atom in atoms:
+        if words and (glue or atom[0] in _ATTACH_BEFORE):
+            words[-1] += atom
+        else:
+            words.append(atom)
+        glue = atom[-1] in _ATTACH_AFTER
+    return words
+
+
+def break_label(text: str, chars: float) -> str:
+    """`text` with line breaks between words so that no line is wider than `chars` characters
+    (a word wider than that gets a line of its own)."""
+    from .typeset import text_width
+
+    if text_width(text) <= chars or "\n" in text:
+        return text
+    lines: list[str] = []
+    for word in label_words(text):
+        if lines and text_width(lines[-1] + word) <= chars:
+            lines[-1] += word
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
+def column_widths(weights: list[int], total: int, minimum: list[int] | None = None) -> list[int]:
+    """Split `total` twips in proportion to `weights`; a column below its `minimum` is raised
+    to it, the others giving up width in proportion to what they have to spare. The last
+    column takes the rounding."""
     s = sum(weights) or 1
     out = [total * w // s for w in weights]
+    if minimum is not None and sum(minimum) <= total:
+        for _ in range(len(out)):
+            short = sum(max(0, m - w) for w, m in zip(out, minimum, strict=True))
+            if not short:
+                break
+            spare = [max(0, w - m) for w, m in zip(out, minimum, strict=True)]
+            total_spare = sum(spare) or 1
+            out = [
+                max(w, m) - (short * sp // total_spare)
+                for w, m, sp in zip(out, minimum, spare, strict=True)
+            ]
     out[-1] += total - sum(out)
     return out
+
+
+def minimum_widths(grid: dict[str, Any], size: float) -> list[int]:
+    """Per column, the twips its single-column cells need: the widest word of a label, or the
+    whole of a number, at `size` points."""
+    from .typeset import text_width
+
+    need = [0.0] * grid["n_cols"]
+    for row in grid["rows"]:
+        for cell in row:
+            if cell["colspan"] != 1 or not cell["text"]:
+                continue
+            if cell["kind"] == "number":
+                chars = text_width(cell["text"])
+            else:
+                chars = max(text_width(w) for w in label_words(cell["text"].replace("\n", "")))
+            need[cell["col"]] = max(need[cell["col"]], chars)
+    return [round(c * size * 20) + CELL_MARGINS + SLACK for c in need]
 
 
 def table_xml(grid: dict[str, Any], styles: dict[str, str], width: int, size: float | None) -> str:
     """A grid (tables.Grid.as_dict()) as a w:tbl: gridSpan for colspan, vMerge for rowspan."""
     n_rows, n_cols = grid["n_rows"], grid["n_cols"]
-    widths = column_widths(list(grid["col_widths"]), width)
+    text_size = size or STYLE_SIZE
+    widths = column_widths(list(grid["col_widths"]), width, minimum_widths(grid, text_size))
     # Which cell starts at or covers each (row, col): covered cells still need a <w:tc>.
     owner: dict[tuple[int, int], dict[str, Any]] = {}
     for row in grid["rows"]:
@@ -213,16 +381,18 @@ def table_xml(grid: dict[str, Any], styles: dict[str, str], width: int, size: fl
     parts += [f'<w:gridCol w:w="{w}"/>' for w in widths]
     parts.append("</w:tblGrid>")
     # At least 1.8 lines high: the text gets air above and below, as in printed reports.
-    min_height = round((size or STYLE_SIZE) * 20 * 1.8)
+    min_height = round(text_size * 20 * 1.8)
     short = n_rows <= KEEP_TOGETHER_ROWS
+    kept = grid["header_rows"] + KEEP_BODY_ROWS - 1  # rows up to this one stay with the next
     for r in range(n_rows):
         parts.append(f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{min_height}" w:hRule="atLeast"/>')
         if r < grid["header_rows"]:
             parts.append("<w:tblHeader/>")
         parts.append("</w:trPr>")
         # keepNext on a row's paragraphs keeps it on the page of the next row: a short table
-        # stays whole, and a header never sits alone at the foot of a page.
-        keep = r < n_rows - 1 and (short or r < grid["header_rows"])
+        # stays whole, and a header goes with its first body rows; a long table may break
+        # anywhere else (kept whole, it would leave most of a page blank before it).
+        keep = r < n_rows - 1 and (short or r < kept)
         c = 0
         while c < n_cols:
             cell = owner.get((r, c))
@@ -237,6 +407,9 @@ def table_xml(grid: dict[str, Any], styles: dict[str, str], width: int, size: fl
             else:
                 merge = None
             text = cell["text"] if cell["row"] == r else ""
+            if cell["kind"] != "number":
+                # Lines break between words, at the column's width in characters.
+                text = break_label(text, (cell_width - CELL_MARGINS - SLACK) / (text_size * 20))
             parts.append(_tc(cell_width, span, merge, text, _align(cell), styles, size, keep))
             c = cell["col"] + span
         parts.append("</w:tr>")

@@ -25,6 +25,7 @@ EDITION_PACKS = {"gov-2021": DEFAULT_PACK, "gov-2019": "standard-2019"}
 MANIFEST = "pack.toml"
 ENV_VAR = "REPORTGEN_TEMPLATES"
 MAX_DEPTH = 8  # extends chain
+MAX_TITLE_LINES = 4
 
 
 @dataclass
@@ -38,6 +39,9 @@ class Pack:
     raw_settings: dict[str, Any] = field(default_factory=dict)
     headings: dict[str, str] = field(default_factory=dict)
     parent: Pack | None = None
+    # [title] lines: the title's lines as the pack wants them broken (templates over meta);
+    # empty: break automatically between words.
+    title_lines: list[str] = field(default_factory=list)
 
     def chain(self) -> list[Pack]:
         """This pack, then the pack it extends, down to `standard`."""
@@ -68,6 +72,13 @@ class Pack:
         for p in reversed(self.chain()):
             merged.update(p.headings)
         return merged
+
+    def merged_title_lines(self) -> list[str]:
+        """The explicit title lines of the first pack along the chain that sets them."""
+        for p in self.chain():
+            if p.title_lines:
+                return list(p.title_lines)
+        return []
 
     def find_file(self, name: str) -> Path | None:
         """The first file called `name` along the chain (child first)."""
@@ -158,6 +169,13 @@ def load_pack(path: Path, *, origin: str, extra: str | Path | None = None, _dept
     headings = data.get("headings", {})
     if not isinstance(settings, dict) or not isinstance(headings, dict):
         raise PackError("[settings] 和 [headings] 应为表", file=str(manifest))
+    title = data.get("title", {})
+    lines = title.get("lines", []) if isinstance(title, dict) else None
+    if not isinstance(lines, list) or not all(isinstance(x, str) for x in lines) or len(lines) > MAX_TITLE_LINES:
+        raise PackError(
+            f"[title] 中的 lines 应为不超过{MAX_TITLE_LINES}行文字的列表",
+            file=str(manifest), hint='如：lines = ["{{ meta.organ }}", "{{ meta.year }}年政府信息公开工作年度报告"]',
+        )
     pack = Pack(
         name=name,
         display_name=str(data.get("display_name") or name),
@@ -167,6 +185,7 @@ def load_pack(path: Path, *, origin: str, extra: str | Path | None = None, _dept
         origin=origin,
         raw_settings=settings,
         headings={str(k): str(v) for k, v in headings.items()},
+        title_lines=lines,
     )
     if extends:
         if _depth >= MAX_DEPTH:

@@ -34,6 +34,18 @@ def find_soffice() -> str | None:
     return str(_MAC_APP) if _MAC_APP.is_file() else None
 
 
+def _without_char_grid(source: Path) -> None:
+    """LibreOffice cannot lay out Word's 28-a-line character grid (render_docx.for_libreoffice)."""
+    import zipfile
+
+    from .docx import for_libreoffice
+
+    try:
+        source.write_bytes(for_libreoffice(source.read_bytes()))
+    except (zipfile.BadZipFile, OSError, KeyError):
+        pass  # not a zip: LibreOffice reports what is wrong with it
+
+
 def docx_to_pdf(docx: Path, out_pdf: Path, *, timeout: float = TIMEOUT_SECONDS) -> None:
     """Convert `docx` to `out_pdf`; each call has its own LibreOffice profile, so calls can overlap."""
     docx, out_pdf = Path(docx), Path(out_pdf)
@@ -53,6 +65,7 @@ def docx_to_pdf(docx: Path, out_pdf: Path, *, timeout: float = TIMEOUT_SECONDS) 
         # A name soffice cannot misread (spaces, leading dashes, non-ASCII on odd locales).
         source = work / "report.docx"
         shutil.copyfile(docx, source)
+        _without_char_grid(source)
         env = dict(os.environ)
         if FONTS_CONF.is_file():
             env["FONTCONFIG_FILE"] = str(FONTS_CONF)

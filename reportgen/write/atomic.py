@@ -57,10 +57,13 @@ _CORE_TIMES = re.compile(
 )
 
 
-def reproducible_zip(data: bytes) -> bytes:
+def reproducible_zip(data: bytes, *, default_time: datetime | None = None) -> bytes:
     """An Office file (DOCX, XLSX) rewritten so the same content gives the same bytes: fixed
-    member order and dates, and docProps/core.xml's times removed (or SOURCE_DATE_EPOCH's)."""
+    member order and dates, and docProps/core.xml's times removed (or SOURCE_DATE_EPOCH's, else
+    `default_time`'s: a time the content itself gives, such as a report's publication date)."""
     when, date_time = fixed_time()
+    if when is None and default_time is not None:
+        when = default_time
     src = zipfile.ZipFile(io.BytesIO(data))
     names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n))
     out = io.BytesIO()
