@@ -149,9 +149,14 @@ class _WARM:
 def warm_office(on_start: Any = None) -> Iterator[bool]:
     """Within the block every `docx_to_pdf` in this process shares one running soffice (when a
     Python with LibreOffice's `uno` module exists; otherwise each still gets a fresh one).
-    Yields whether the warm soffice is in use. `on_start(pid, folder)` hears of each soffice."""
+    Yields whether the warm soffice is in use. `on_start(pid, folder)` hears of each soffice.
+    Not with SOURCE_DATE_EPOCH: a warm soffice's PDFs are not byte-identical across runs."""
     soffice = find_soffice()
-    python = uno_python(soffice) if soffice and _WARM.office is None else None
+    # A running soffice numbers the fonts it embeds (/UniqueID inside each encrypted font
+    # program), so its PDFs depend on what it converted before. Reproducible builds
+    # (SOURCE_DATE_EPOCH set) therefore give each document a fresh soffice, trading speed for bytes.
+    reproducible = fixed_time()[0] is not None
+    python = uno_python(soffice) if soffice and _WARM.office is None and not reproducible else None
     if python is None or soffice is None:
         yield _WARM.office is not None
         return

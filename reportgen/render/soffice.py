@@ -33,20 +33,29 @@ BRIDGE = Path(__file__).resolve().parent / "uno_bridge.py"
 def new_session_kwargs() -> dict[str, Any]:
     """Popen arguments that put the child in a group of its own, so `kill_tree` reaches all of it."""
     if os.name == "nt":
-        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+        return {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}
     return {"start_new_session": True}
+
+
+def kill_group(pid: int) -> None:
+    """Kill the process group led by `pid` (started with `new_session_kwargs`), or on Windows its tree."""
+    if os.name == "nt":
+        subprocess.run(["taskkill", "/T", "/F", "/PID", str(pid)], capture_output=True, check=False)
+    else:
+        with suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
 
 
 def kill_tree(proc: subprocess.Popen[Any]) -> None:
     """Kill `proc` and every process it started (soffice's wrapper forks soffice.bin), then reap it."""
-    if os.name == "nt":
-        subprocess.run(["taskkill", "/T", "/F", "/PID", str(proc.pid)], capture_output=True, check=False)
-    else:
-        with suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
+    kill_group(proc.pid)
     with suppress(OSError, subprocess.TimeoutExpired):
         proc.kill()
         proc.wait(timeout=10)
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        if stream is not None:
+            with suppress(OSError, ValueError):
+                stream.close()
 
 
 @contextmanager
@@ -124,9 +133,9 @@ class WarmOffice:
         self.soffice, self.python, self.fonts_conf = soffice, python, fonts_conf
         self.on_start = on_start
         self.folder: Path | None = None
-        self.office: subprocess.Popen[bytes] | None = None
         self.bridge: subprocess.Popen[str] | None = None
         self.answers: queue.Queue[str | None] = queue.Queue()
+        self.pump: threading.Thread | None = None
 
     def convert(self, docx: Path, pdf: Path, timeout: float) -> None:
         """Convert `docx` to `pdf`; one retry on a fresh soffice if the running one has died."""
@@ -145,28 +154,27 @@ class WarmOffice:
         self.folder = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
         pipe_name = f"reportgen_{uuid.uuid4().hex}"
         profile = (self.folder / "profile").as_uri()
+        command = [self.soffice, f"-env:UserInstallation={profile}", "--headless", "--invisible", "--norestore",
+                   "--nologo", "--nodefault", "--nolockcheck", f"--accept=pipe,name={pipe_name};urp;"]
         try:
-            self.office = subprocess.Popen(
-                [self.soffice, f"-env:UserInstallation={profile}", "--headless", "--invisible", "--norestore",
-                 "--nologo", "--nodefault", "--nolockcheck", f"--accept=pipe,name={pipe_name};urp;"],
-                env=soffice_env(self.folder, self.fonts_conf), cwd=self.folder, stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **new_session_kwargs(),
+            # The bridge starts soffice itself: soffice is then in the bridge's new process group,
+            # and one kill of that group (or of that tree on Windows) stops everything.
+            self.bridge = subprocess.Popen(
+                [self.python, str(BRIDGE), pipe_name, str(START_SECONDS), *command],
+                env=soffice_env(self.folder, self.fonts_conf), cwd=self.folder, stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
+                **new_session_kwargs(),
             )
             if self.on_start:
-                self.on_start(self.office.pid, str(self.folder))
-            group = {"process_group": self.office.pid} if os.name != "nt" else {}
-            self.bridge = subprocess.Popen(
-                [self.python, str(BRIDGE), pipe_name, str(START_SECONDS)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                encoding="utf-8", cwd=self.folder, **group,
-            )
+                self.on_start(self.bridge.pid, str(self.folder))
         except BaseException:
             self.close()
             raise
         self.answers = queue.Queue()
         stdout = self.bridge.stdout
         assert stdout is not None
-        threading.Thread(target=_pump, args=(stdout, self.answers), daemon=True).start()
+        self.pump = threading.Thread(target=_pump, args=(stdout, self.answers), daemon=True)
+        self.pump.start()
         ready = self._answer(START_SECONDS)
         if not ready.get("ready"):
             self.close()
@@ -197,17 +205,17 @@ class WarmOffice:
         return dict(json.loads(line))
 
     def close(self) -> None:
-        """Stop soffice and the bridge (killing the whole group) and remove the temp folder."""
-        bridge, office, folder = self.bridge, self.office, self.folder
-        self.bridge = self.office = None
-        self.folder = None
+        """Stop the bridge and its soffice (killing the whole group) and remove the temp folder."""
+        bridge, folder = self.bridge, self.folder
+        self.bridge, self.folder = None, None
         if bridge is not None:
             with suppress(OSError, ValueError):
                 assert bridge.stdin is not None
                 bridge.stdin.close()
+            if self.pump is not None:  # let it see the end of the killed bridge's output first
+                bridge.kill()
+                self.pump.join(timeout=5)
             kill_tree(bridge)
-        if office is not None:
-            kill_tree(office)
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
 

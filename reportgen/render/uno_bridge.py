@@ -1,23 +1,35 @@
-"""Run by LibreOffice's own Python: converts DOCX to PDF in a running soffice, one request a line.
+"""Run by LibreOffice's own Python: starts soffice, then converts DOCX to PDF in it, one request a line.
 
 This file is a standalone script, not part of the package at run time: it runs under whichever
 Python can `import uno` (LibreOffice's bundled python on Windows and macOS, the system python3
-with python3-uno on Debian), which need not be the Python that runs reportgen. It talks JSON
-lines on stdin/stdout: first {"ready": true} once soffice answers, then one answer per request
-{"src": ..., "dst": ...}. It exits when stdin closes.
+with python3-uno on Debian), which need not be the Python that runs reportgen. soffice is its
+child, in its process group, so killing that group stops both. It talks JSON lines on
+stdin/stdout: first {"ready": true} once soffice answers, then one answer per request
+{"src": ..., "dst": ...}. It stops soffice and exits when stdin closes.
 """
 
 import json
+import subprocess
 import sys
 import time
 
 
-def main() -> int:
+def main():
+    pipe_name, wait, command = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+    office = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        return serve(pipe_name, wait, office)
+    finally:
+        office.kill()
+        office.wait()
+
+
+def serve(pipe_name, wait, office):
     import uno
     from com.sun.star.beans import PropertyValue
     from com.sun.star.connection import NoConnectException
 
-    pipe_name, wait = sys.argv[1], float(sys.argv[2])
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     deadline = time.monotonic() + wait
@@ -26,7 +38,7 @@ def main() -> int:
             remote = resolver.resolve(f"uno:pipe,name={pipe_name};urp;StarOffice.ComponentContext")
             break
         except NoConnectException:
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or office.poll() is not None:
                 reply({"ready": False, "error": "LibreOffice did not start"})
                 return 1
             time.sleep(0.05)
@@ -58,6 +70,10 @@ def main() -> int:
                     doc.close(True)
                 except Exception:  # noqa: BLE001 - a document that will not close is dropped
                     pass
+    try:
+        desktop.terminate()  # soffice.bin exits with the wrapper, not only the wrapper
+    except Exception:  # noqa: BLE001 - the caller kills the whole group anyway
+        pass
     return 0
 
 
