@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import PackError
 from ..sandbox import guarded, render_bounded
 from ..write.atomic import reproducible_zip, write_atomic
+from .compiled import from_string
 from .packs import Pack, environment
 
 TEMPLATE_NAME = "report.docx"
@@ -140,7 +141,7 @@ def _load(template: Path) -> Any:
         def render_xml_part(self, src_xml: str, part: Any, context: Any, jinja_env: Any = None) -> str:
             src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
             self.current_rendering_part = part
-            compiled = jinja_env.from_string(src_xml)
+            compiled = from_string(jinja_env, src_xml, f"{template.parent.name}/{template.name}")
             dst_xml = render_bounded(lambda: compiled.generate(context), f"{template.parent.name}/{template.name}")
             dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
             for escaped, tag in (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}")):

@@ -231,8 +231,11 @@ def environment(pack: Pack, *, autoescape: bool) -> Any:
         # "@i/…" addresses each pack of the chain exactly (used to find each one's macros).
         prefixed[p.name] = prefixed[f"@{i}"] = _pack_loader([p.path])
     loader = ChoiceLoader([_pack_loader([p.path for p in chain]), PrefixLoader(prefixed)])
+    from .compiled import bytecode_cache
+
     env = _BoundedEnvironment(
         loader=loader,
+        bytecode_cache=bytecode_cache(),  # compiled once per user, not on every run
         undefined=StrictUndefined,
         autoescape=autoescape,
         keep_trailing_newline=False,

@@ -1,0 +1,178 @@
+"""LibreOffice as a process: warm per batch worker, killed with its children, nothing left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from reportgen.app.pipeline import save
+from reportgen.app.synthetic import unit_report
+from reportgen.errors import UserError
+from reportgen.render.pdf import docx_to_pdf, find_soffice, warm_office
+from reportgen.resources import sample_workbook
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(find_soffice() is None, reason="needs LibreOffice"),
+]
+
+
+def processes_mentioning(text: str) -> list[str]:
+    """Command lines of running processes that contain `text` (our private temp folder)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+            except OSError:
+                continue
+            if text in cmd:
+                found.append(cmd)
+    return found
+
+
+def children_of(pid: int) -> set[int]:
+    kids = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    kids.add(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return kids
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def units(folder: Path, n: int) -> Path:
+    folder.mkdir()
+    for i in range(n):
+        save(unit_report(i, organ=f"第{i:02d}测试单位"), folder / f"u{i:02d}.json")
+    return folder
+
+
+def env_with_tmp(tmp: Path) -> dict[str, str]:
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", NO_COLOR="1", TMPDIR=str(tmp))
+    env.pop("SOURCE_DATE_EPOCH", None)
+    return env
+
+
+def wait_for(condition, seconds: float = 120) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def assert_nothing_left(tmp: Path, out: Path) -> None:
+    assert wait_for(lambda: not processes_mentioning(str(tmp)), 15), processes_mentioning(str(tmp))
+    assert not [p.name for p in tmp.iterdir() if p.name.startswith("reportgen-soffice-")]
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")] if out.exists() else True
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_sigterm_during_pdf_leaves_no_process_or_folder(tmp_path, count):
+    """SIGTERM to a single build and to a batch, while LibreOffice converts: exit 130, and no
+    worker, soffice, soffice.bin, temp folder or hidden staging folder remains."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    out = tmp_path / "out"
+    source = units(tmp_path / "units", count)
+    args = [str(source / "u00.json")] if count == 1 else [str(source), "-j", "2"]
+    proc = subprocess.Popen([sys.executable, "-m", "reportgen.cli", "build", *args, "-o", str(out),
+                             "--format", "docx,pdf"], env=env_with_tmp(tmp), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    try:
+        assert wait_for(lambda: any("soffice" in c for c in processes_mentioning(str(tmp)))), "soffice never started"
+        workers = children_of(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "已取消" in err
+    assert wait_for(lambda: not [pid for pid in workers if alive(pid)], 15), [cmdline(p) for p in workers]
+    assert_nothing_left(tmp, out)
+
+
+def test_batch_with_pdf_shares_one_soffice_per_worker(tmp_path):
+    """A batch converts through warm soffices: every PDF has its own unit's text, and afterwards
+    nothing is left running."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    out = tmp_path / "out"
+    source = units(tmp_path / "units", 4)
+    done = subprocess.run([sys.executable, "-m", "reportgen.cli", "build", str(source), "-o", str(out),
+                           "--format", "pdf", "-j", "2"], env=env_with_tmp(tmp), capture_output=True,
+                          text=True, encoding="utf-8", timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    pdfs = sorted(out.glob("*.pdf"))
+    assert len(pdfs) == 4
+    for i, pdf in enumerate(pdfs):
+        text = PdfReader(pdf).pages[0].extract_text()
+        assert f"第{i:02d}测试单位" in text.replace(" ", "").replace("\n", "")
+    assert_nothing_left(tmp, out)
+
+
+def test_a_hung_conversion_is_killed_with_its_children_and_the_next_one_works(tmp_path, monkeypatch):
+    """The timeout stops soffice (wrapper and soffice.bin) and removes its folder; a warm soffice
+    is started afresh for the next document."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    built = tmp_path / "built"
+    subprocess.run([sys.executable, "-m", "reportgen.cli", "build", str(sample_workbook()), "-o", str(built),
+                    "--format", "docx"], check=True, capture_output=True)
+    docx = next(built.glob("*.docx"))
+    with pytest.raises(UserError, match="超过"):
+        docx_to_pdf(docx, tmp_path / "fresh.pdf", timeout=0.3)  # a fresh soffice cannot start this fast
+    assert_nothing_left(tmp, built)
+    with warm_office() as warm:
+        assert warm
+        with pytest.raises(UserError, match="超过"):
+            docx_to_pdf(docx, tmp_path / "warm.pdf", timeout=0.3)
+        assert not processes_mentioning(str(tmp))
+        docx_to_pdf(docx, tmp_path / "warm.pdf")
+        assert "临沂市兰山区人民政府" in PdfReader(tmp_path / "warm.pdf").pages[0].extract_text().replace(" ", "")
+    assert_nothing_left(tmp, built)
+
+
+def test_pdf_is_byte_identical_across_rebuilds_and_time_zones(tmp_path):
+    """With SOURCE_DATE_EPOCH the PDF carries that time (UTC) and an ID made from its content."""
+    outputs = []
+    for zone in ("Asia/Shanghai", "America/New_York"):
+        out = tmp_path / zone.replace("/", "-")
+        env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000", TZ=zone)
+        subprocess.run([sys.executable, "-m", "reportgen.cli", "build", str(sample_workbook()), "-o", str(out),
+                        "--format", "pdf"], check=True, capture_output=True, env=env, timeout=300)
+        outputs.append(next(out.glob("*.pdf")).read_bytes())
+    assert outputs[0] == outputs[1]
+    reader = PdfReader(tmp_path / "Asia-Shanghai" / next((tmp_path / "Asia-Shanghai").glob("*.pdf")).name)
+    assert reader.metadata["/CreationDate"] == "D:20231114221320Z"
+    assert b"/ID [" in outputs[0] and len(reader.pages) > 5
