@@ -1,0 +1,1 @@
+"""Rendering: packs, context, DOCX, HTML, PDF and charts."""
