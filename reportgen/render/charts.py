@@ -63,7 +63,7 @@ def build_charts(facts: dict[str, Any], s: Settings, year: Any, previous_year: A
         out["active"] = _chart(
             "active", "、".join(d["decision_name"] for d in decisions) + "数量",
             [this, last] if with_last else [this],
-            [(d["name"], [int(d["decisions"])] + ([_last(d["decisions_change"])] if with_last else []))
+            [(d["name"], [int(d["decisions"]), _last(d["decisions_change"])][: 2 if with_last else 1])
              for d in decisions],
             s,
         )
@@ -76,7 +76,7 @@ def build_charts(facts: dict[str, Any], s: Settings, year: Any, previous_year: A
         f"{review['name']}{format_count(review['total'], s)}件、{litigation['name']}"
         f"{format_count(litigation['total'], s)}件的结果",
         [review["name"], litigation["name"]],
-        [(r["name"], [r["count"], l["count"]]) for r, l in zip(review["results"], litigation["results"], strict=True)],
+        [(r["name"], [r["count"], lit["count"]]) for r, lit in zip(review["results"], litigation["results"], strict=True)],
         s,
     )
     return out
