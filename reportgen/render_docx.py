@@ -43,7 +43,8 @@ def render_docx_bytes(context: dict[str, Any], template: Path, pack: Pack) -> by
     tables = {k: _WordGrid(v, styles, width) for k, v in (context.get("tables") or {}).items()}
     where = f"{template.parent.name}/{template.name}"
     try:
-        guarded(lambda: tpl.render(context | {"tables": tables}, jinja_env=env, autoescape=True), where)
+        charts = chart_images(tpl, context, width)
+        guarded(lambda: tpl.render(context | {"tables": tables} | charts, jinja_env=env, autoescape=True), where)
     except PackError as e:
         raise PackError(f"{e}{_paragraph_of(template, e)}") from e
     props = tpl.docx.core_properties
@@ -149,6 +150,41 @@ def _text_width(document: Any) -> int:
         return int(width / 635)  # EMU → twips
     except TypeError:
         return FALLBACK_TEXT_WIDTH
+
+
+# ---- Charts (图解) -------------------------------------------------------------------------
+
+
+def chart_images(tpl: Any, context: dict[str, Any], width: int) -> dict[str, Any]:
+    """``{"charts": …}`` with each chart's PNG as an inline image filling the text width (`width`
+    twips) at the pack's resolution; nothing (and no import) when the pack draws no charts."""
+    charts = context.get("charts")
+    if not charts:
+        return {}
+    from docx.shared import Emu
+    from docxtpl import InlineImage
+
+    from reportgen.render.charts import png
+
+    class DescribedImage(InlineImage):
+        """An inline image with alternative text (docPr descr), which screen readers read."""
+
+        def __init__(self, desc: str, *a: Any, **kw: Any) -> None:
+            super().__init__(*a, **kw)
+            self.desc = desc
+
+        def _insert_image(self) -> str:
+            inline = self.tpl.current_rendering_part.new_pic_inline(self.image_descriptor, self.width, self.height)
+            inline.docPr.set("descr", _XML_INVALID.sub("", self.desc))
+            return f'</w:t></w:r><w:r><w:drawing>{inline.xml}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
+
+    out = {}
+    for key, chart in charts.items():
+        pixels = round(width / 1440 * chart["style"]["dpi"])
+        image = DescribedImage(f"{chart['title']}：{chart['desc']}", tpl, io.BytesIO(png(chart, pixels)),
+                               width=Emu(width * 635))
+        out[key] = chart | {"image": image}
+    return {"charts": out}
 
 
 # ---- Tables -------------------------------------------------------------------------------

@@ -37,6 +37,9 @@ STYLE_IDS = {
     "表格文字": "ReportTableText",
     "页码": "ReportPageNumber",
     "报告表格": "ReportTable",
+    "图表": "ReportFigure",
+    "表题": "ReportTableTitle",
+    "表注": "ReportNote",
 }
 
 
@@ -143,6 +146,18 @@ def define_styles(doc) -> None:
     snap.set(qn("w:val"), "0")
     cell.element.get_or_add_pPr().append(snap)
 
+    # 图解 (charts = true): a chart image or a table title, centred on its own line; a note under a table.
+    figure = paragraph_style(doc, "图表", east_asia="黑体", size_pt=TABLE_PT, latin="黑体")
+    figure.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    figure.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    figure.paragraph_format.space_before = Pt(6)
+    figure.paragraph_format.space_after = Pt(6)
+    table_title = paragraph_style(doc, "表题", east_asia="黑体", size_pt=TABLE_PT, base="图表", latin="黑体")
+    table_title.paragraph_format.keep_with_next = True
+    note = paragraph_style(doc, "表注", east_asia="仿宋_GB2312", size_pt=TABLE_PT)
+    note.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    note.paragraph_format.space_after = Pt(6)
+
     # GB/T 9704 7.5: page numbers in 4号半角宋体, between two 一字线.
     number = paragraph_style(doc, "页码", east_asia="宋体", size_pt=PAGE_NUMBER_PT)
     number.paragraph_format.space_before = Pt(0)
@@ -242,9 +257,30 @@ def loop(doc, items: str, style: str = "正文") -> None:
     tag(doc, "{%p endfor %}")
 
 
+def chart(doc, key: str) -> None:
+    """A chart image (pack setting charts = true) after the paragraph it illustrates."""
+    tag(doc, f'{{%p if settings.charts and "{key}" in charts %}}')
+    tag(doc, f"{{{{ charts.{key}.image }}}}", "图表")
+    tag(doc, "{%p endif %}")
+
+
+def comparison(doc) -> None:
+    """主要数据与上年对比 (pack setting comparison_table = true), with its note."""
+    tag(doc, "{%p if settings.comparison_table %}")
+    tag(doc, '{%p if "comparison" in tables %}')
+    tag(doc, "{{ comparison.title }}", "表题")
+    tag(doc, "{{p tables.comparison | docx_table(size=10.5) }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if comparison.note %}")
+    tag(doc, "{{ comparison.note }}", "表注")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endif %}")
+
+
 def body(doc) -> None:
     tag(doc, "{{ title }}", "报告标题")
     loop(doc, "sentences.intro")
+    comparison(doc)
 
     tag(doc, "{{ headings.overview }}", "一级标题")
     for key in ("active", "requests", "management", "platforms", "supervision"):
@@ -257,11 +293,14 @@ def body(doc) -> None:
             tag(doc, "{%p if sentences.requests_summary or sentences.applicants %}")
             tag(doc, '{{ (sentences.requests_summary[-1:] + sentences.applicants) | join("") }}', "正文")
             tag(doc, "{%p endif %}")
+            chart(doc, "requests")
             loop(doc, "sentences.outcomes")
+            chart(doc, "outcomes")
 
     tag(doc, "{{ headings.active }}", "一级标题")
     tag(doc, "{{p tables.active }}")
     loop(doc, "sentences.active")
+    chart(doc, "active")
 
     tag(doc, "{{ headings.requests }}", "一级标题")
     # 五号 (10.5pt): table 3 has ten columns and long row labels.
@@ -273,6 +312,7 @@ def body(doc) -> None:
     tag(doc, "{{p tables.appeals | docx_table(size=9) }}")
     loop(doc, "sentences.review")
     loop(doc, "sentences.litigation")
+    chart(doc, "appeals")
     loop(doc, "sentences.appeals_none")
 
     tag(doc, "{{ headings.problems }}", "一级标题")
