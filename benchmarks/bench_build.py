@@ -1,6 +1,7 @@
 """Time `build` of the sample (DOCX+HTML) and each step: read, check, compute, render DOCX, render HTML.
 
-Run: python benchmarks/bench_build.py [--runs N]   (medians in ms; the first, cold run is shown apart)
+Run: python benchmarks/bench_build.py [--runs N] [--template 模板包]   (medians in ms; the first, cold run
+is shown apart; --template graphic measures the charts and the comparison table)
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ def timed(call, runs: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--template", default="standard")
     args = parser.parse_args()
     sample = sample_workbook()
-    pack = find_pack("standard")
+    pack = find_pack(args.template)
     report = load(sample)
     context, _ = build_context(report, pack)
     with tempfile.TemporaryDirectory() as tmp:
@@ -55,7 +57,8 @@ def main() -> None:
             first, median = timed(call, args.runs)
             print(f"{name:32} {first:8.1f}ms {median:8.1f}ms")
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "reportgen.cli", "build", str(sample), "-o", str(out)],
+        subprocess.run([sys.executable, "-m", "reportgen.cli", "build", str(sample), "-o", str(out),
+                        "--template", args.template],
                        check=True, capture_output=True)
         print(f"{'`reportgen build` (new process)':32} {(time.perf_counter() - start) * 1000:8.1f}ms")
 

@@ -258,23 +258,13 @@ def loop(doc, items: str, style: str = "正文") -> None:
 
 
 def chart(doc, key: str) -> None:
-    """A chart image (pack setting charts = true) after the paragraph it illustrates."""
-    tag(doc, f'{{%p if settings.charts and "{key}" in charts %}}')
-    tag(doc, f"{{{{ charts.{key}.image }}}}", "图表")
-    tag(doc, "{%p endif %}")
+    """A chart image (pack setting charts = true) after the paragraph it illustrates; nothing when off."""
+    tag(doc, f"{{{{p charts.{key} }}}}")
 
 
 def comparison(doc) -> None:
-    """主要数据与上年对比 (pack setting comparison_table = true), with its note."""
-    tag(doc, "{%p if settings.comparison_table %}")
-    tag(doc, '{%p if "comparison" in tables %}')
-    tag(doc, "{{ comparison.title }}", "表题")
-    tag(doc, "{{p tables.comparison | docx_table(size=10.5) }}")
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p if comparison.note %}")
-    tag(doc, "{{ comparison.note }}", "表注")
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p endif %}")
+    """主要数据与上年对比 (pack setting comparison_table = true): title, table and note; nothing when off."""
+    tag(doc, "{{p comparison }}")
 
 
 def body(doc) -> None:

@@ -371,5 +371,5 @@ def png(chart: dict[str, Any], width_px: int) -> bytes:
     buf = io.BytesIO()
     dpi = chart["style"]["dpi"]
     # No text chunks and no time: the same chart is the same bytes.
-    image.save(buf, format="PNG", dpi=(dpi, dpi), optimize=False, compress_level=9)
+    image.save(buf, format="PNG", dpi=(dpi, dpi), optimize=False, compress_level=6)
     return buf.getvalue()
