@@ -1,11 +1,12 @@
 """Time `build` of the sample (DOCX+HTML) and each step: read, check, compute, render DOCX, render HTML.
 
-Run: python benchmarks/bench_build.py [--runs N] [--cli-runs N]   (medians in ms; the first, cold run apart)
+Run: python benchmarks/bench_build.py [--runs N] [--cli-runs N] [--template 模板包]   (medians in ms; the first, cold run apart)
 
 It also times `reportgen build SAMPLE --format docx,html` as a new process beside its floor, run
 alternately in the same loop: a process that imports docxtpl, jinja2 and babel, reads the
 workbook with python-calamine, renders the pack's report.docx and saves it — what any program
 doing this job must spend. The bar (issue 16): the command within 1.3× the floor (medians).
+--template graphic measures the charts and the comparison table.
 """
 
 from __future__ import annotations
@@ -40,9 +41,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--cli-runs", type=int, default=9)
+    parser.add_argument("--template", default="standard")
     args = parser.parse_args()
     sample = sample_workbook()
-    pack = find_pack("standard")
+    pack = find_pack(args.template)
     report = load(sample)
     context, _ = build_context(report, pack)
     with tempfile.TemporaryDirectory() as tmp:
@@ -62,7 +64,8 @@ def main() -> None:
         template = pack.find_file("report.docx")
         commands = {
             "`reportgen build` (new process)": [sys.executable, "-m", "reportgen.cli", "build", str(sample),
-                                                "-o", str(out), "--format", "docx,html"],
+                                                "-o", str(out), "--format", "docx,html",
+                                                "--template", args.template],
             "floor (new process)": [sys.executable, "-c", FLOOR, str(sample), str(template), str(out / "f.docx")],
             "bare python": [sys.executable, "-c", "pass"],
             "`reportgen --help`": [sys.executable, "-m", "reportgen.cli", "--help"],

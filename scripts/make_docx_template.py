@@ -57,6 +57,9 @@ STYLE_IDS = {
     "页码": "ReportPageNumber",
     "落款": "ReportSignoff",
     "报告表格": "ReportTable",
+    "图表": "ReportFigure",
+    "表题": "ReportTableTitle",
+    "表注": "ReportNote",
 }
 
 
@@ -186,6 +189,18 @@ def define_styles(doc) -> None:
     cell.paragraph_format.first_line_indent = Pt(0)
     no_grid(cell)
 
+    # 图解 (charts = true): a chart image or a table title, centred on its own line; a note under a table.
+    figure = paragraph_style(doc, "图表", east_asia="黑体", size_pt=TABLE_PT, latin="黑体")
+    figure.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    figure.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    figure.paragraph_format.space_before = Pt(6)
+    figure.paragraph_format.space_after = Pt(6)
+    table_title = paragraph_style(doc, "表题", east_asia="黑体", size_pt=TABLE_PT, base="图表", latin="黑体")
+    table_title.paragraph_format.keep_with_next = True
+    note = paragraph_style(doc, "表注", east_asia="仿宋_GB2312", size_pt=TABLE_PT)
+    note.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    note.paragraph_format.space_after = Pt(6)
+
     # GB/T 9704 7.5: page numbers in 4号半角宋体, between two 一字线.
     number = paragraph_style(doc, "页码", east_asia="宋体", size_pt=PAGE_NUMBER_PT)
     number.paragraph_format.space_before = Pt(0)
@@ -302,10 +317,21 @@ def loop(doc, items: str, style: str = "正文") -> None:
     tag(doc, "{%p endfor %}")
 
 
+def chart(doc, key: str) -> None:
+    """A chart image (pack setting charts = true) after the paragraph it illustrates; nothing when off."""
+    tag(doc, f"{{{{p charts.{key} }}}}")
+
+
+def comparison(doc) -> None:
+    """主要数据与上年对比 (pack setting comparison_table = true): title, table and note; nothing when off."""
+    tag(doc, "{{p comparison }}")
+
+
 def body(doc) -> None:
     # title_lines: the title broken between words (or as the pack's [title] lines say).
     loop(doc, "title_lines", "报告标题")
     loop(doc, "sentences.intro")
+    comparison(doc)
 
     tag(doc, "{{ headings.overview }}", "一级标题")
     for key in ("active", "requests", "management", "platforms", "supervision"):
@@ -318,12 +344,15 @@ def body(doc) -> None:
             tag(doc, "{%p if sentences.requests_summary or sentences.applicants %}")
             tag(doc, '{{ (sentences.requests_summary[-1:] + sentences.applicants) | join("") }}', "正文")
             tag(doc, "{%p endif %}")
+            chart(doc, "requests")
             loop(doc, "sentences.outcomes")
+            chart(doc, "outcomes")
 
     tag(doc, "{{ headings.active }}", "一级标题")
     # The tables take the 表格文字 style's size (五号); docx_table(size=9) would set one.
     tag(doc, "{{p tables.active }}")
     loop(doc, "sentences.active")
+    chart(doc, "active")
 
     tag(doc, "{{ headings.requests }}", "一级标题")
     tag(doc, "{{p tables.requests }}")
@@ -333,6 +362,7 @@ def body(doc) -> None:
     tag(doc, "{{p tables.appeals }}")
     loop(doc, "sentences.review")
     loop(doc, "sentences.litigation")
+    chart(doc, "appeals")
     loop(doc, "sentences.appeals_none")
 
     tag(doc, "{{ headings.problems }}", "一级标题")

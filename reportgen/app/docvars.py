@@ -86,6 +86,9 @@ def variables_markdown() -> str:
         "| `tables.active`、`tables.requests`、`tables.appeals` | 三张表格（由格式定义生成，模板中直接放置即可） |",
         "| `previous` | 上年数据（与本年同样的键，只含已知的数字） |",
         "| `settings` | 模板包的数字设置 |",
+        "| `charts.requests`、`charts.outcomes`、`charts.active`、`charts.appeals` | 图表（`charts = true` 时）："
+        "`title`、`desc`（文字说明）、`rows`（数据表）、`svg`（网页中的图）；Word 模板中写 `{{p charts.outcomes }}` |",
+        "| `comparison`、`tables.comparison` | 主要数据与上年对比（`comparison_table = true` 时）：`rows`、`note`（上年未知的说明） |",
         "| 过滤器 `num`、`money` | 按模板包设置格式化件数、金额，如 `{{ f.requests.new \\| num }}` |",
         "",
         END,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
@@ -24,6 +25,14 @@ class Settings:
     locale: str = "zh_CN"
     units_table: bool = False  # a merged report lists its units' key figures as an annex
     subject: str = ""  # the organ's word for itself at the head of a statement: 全区, 本机关, 我局
+    # 图解 (issue 17): charts drawn from the facts, and a table comparing the headline figures with last year.
+    charts: bool = False
+    comparison_table: bool = False
+    chart_font: str = "黑体"  # an official font name, mapped like the PDF's (fonts/fonts.conf)
+    chart_font_size: int = 14  # px in a chart chart_width px wide; scaled with it in print
+    chart_width: int = 640  # px on the web page; Word images fill the text width
+    chart_dpi: int = 300  # the Word images' resolution at that width
+    chart_colors: tuple[str, ...] | list[str] = ("#a4161a", "#8c8c8c", "#2f5d8a", "#d08c2a")
 
     def problems(self) -> list[str]:
         """What is out of range, in Chinese (empty when all is well)."""
@@ -42,9 +51,32 @@ class Settings:
             out.append(f"units_table 应为 true 或 false，实际为{self.units_table!r}")
         if not isinstance(self.subject, str) or len(self.subject) > 12 or any(c in self.subject for c in "{}%<>\n"):
             out.append(f"subject 应为不超过12个字的主语（如“全区”“本机关”），实际为{self.subject!r}")
+        out += self._chart_problems()
         if self.locale not in ("zh_CN",):
             out.append(f"locale 目前只支持 zh_CN，实际为{self.locale!r}")
         return out
+
+    def _chart_problems(self) -> list[str]:
+        out = []
+        for name in ("charts", "comparison_table"):
+            if not isinstance(getattr(self, name), bool):
+                out.append(f"{name} 应为 true 或 false，实际为{getattr(self, name)!r}")
+        font = self.chart_font
+        if not isinstance(font, str) or not 0 < len(font) <= 40 or any(c in font for c in "{}<>\"'&;\n"):
+            out.append(f"chart_font 应为字体名称（如“黑体”“仿宋_GB2312”），实际为{font!r}")
+        for name, low, high in CHART_RANGES:
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                out.append(f"{name} 应为{low}到{high}之间的整数，实际为{value!r}")
+        colors = self.chart_colors
+        if (not isinstance(colors, (list, tuple)) or not 1 <= len(colors) <= 12
+                or not all(isinstance(c, str) and _COLOR.fullmatch(c) for c in colors)):
+            out.append(f"chart_colors 应为1到12个“#RRGGBB”形式的颜色，实际为{colors!r}")
+        return out
+
+
+CHART_RANGES = (("chart_font_size", 10, 24), ("chart_width", 400, 1200), ("chart_dpi", 150, 600))
+_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
 def _pattern(decimals: int, grouping: bool) -> str:

@@ -106,9 +106,14 @@ def build_facts(report: Report, v: dict[str, Number], last: dict[str, Number], s
 
     new, carried_in = (val(k) for k in req.balance_left)
     handled, carried_out = (val(k) for k in req.balance_right)
+    def last_sum(row: str, cols: tuple[str, ...]) -> int | None:
+        """Last year's sum over `cols`, when last year gave every one of them."""
+        parts = [lastval(f"{t}.{row}.{c}") for c in cols]
+        return None if any(x is None for x in parts) else sum(x or 0 for x in parts)
+
     applicants, _, _ = _breakdown(
         [
-            (key, name, sum(val(req.balance_left[0], c) for c in cols), None)
+            (key, name, sum(val(req.balance_left[0], c) for c in cols), last_sum(req.balance_left[0], cols))
             for key, name, cols in req.applicant_groups
         ],
         s,
@@ -122,6 +127,7 @@ def build_facts(report: Report, v: dict[str, Number], last: dict[str, Number], s
     )
     requests = {
         "new": new,
+        "new_name": req.row(req.balance_left[0]).prose,
         "carried_in": carried_in,
         "received": new + carried_in,
         "handled": handled,

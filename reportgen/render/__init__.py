@@ -1,1 +1,1 @@
-"""render"""
+"""Rendering: packs, context, DOCX, HTML, PDF and charts."""

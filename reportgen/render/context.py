@@ -18,6 +18,8 @@ is decided once. Shape (all plain dicts, lists, strings and numbers):
 - ``previous``: last year's figures, nested (only what is known)
 - ``facts``: shares and changes (facts.build_facts)
 - ``settings``: the pack's number settings
+- ``charts``: key → chart (title, desc, rows, svg …) when the pack sets ``charts``; ``comparison``:
+  主要数据与上年对比 when it sets ``comparison_table`` (reportgen.render.charts / .comparison)
 """
 
 from __future__ import annotations
@@ -110,6 +112,7 @@ def build_context(report: Report, computed: Computed, narrative: dict[str, str],
         annex = units_grid(fmt.unit_columns(), report.units, lambda v: format_count(int(v), settings))
         context["tables"]["units"] = annex.as_dict()
     context["settings"]["units_table"] = bool(report.units and settings.units_table)
+    add_graphics(context, settings)
     context["sentences"] = render_sentences(pack, context, settings)
     context["title"] = " ".join(context["sentences"]["title"]) or f"{meta.get('organ', '')}{meta.get('year', '')}年政府信息公开工作年度报告"
     # Both renderers break the title and sign the report alike (GB/T 9704 layout, render/typeset.py).
@@ -119,6 +122,26 @@ def build_context(report: Report, computed: Computed, narrative: dict[str, str],
     context["title"] = "".join(context["title_lines"]) or context["title"]
     context["signoff"] = signoff(meta)
     return context
+
+
+def add_graphics(context: dict[str, Any], settings: Settings) -> None:
+    """The 图解 parts a pack turns on: ``charts`` (key → chart) and ``comparison`` (主要数据与上年对比,
+    also as ``tables.comparison`` when there is a row), both drawn from the facts."""
+    context["settings"] |= {"charts": settings.charts, "comparison_table": settings.comparison_table}
+    context["charts"] = {}
+    context["comparison"] = None
+    year = context["meta"].get("year")
+    previous_year = context["previous"].get("year") or _year_before(year)
+    if settings.charts:  # the modules are loaded only for a pack that draws charts
+        from reportgen.render.charts import build_charts
+
+        context["charts"] = build_charts(context["facts"], settings, year, previous_year)
+    if settings.comparison_table:
+        from reportgen.render.comparison import build_comparison
+
+        context["comparison"] = build_comparison(context["facts"], settings, previous_year)
+        if context["comparison"]["grid"]:
+            context["tables"]["comparison"] = context["comparison"]["grid"]
 
 
 def _year_before(year: Any) -> Any:

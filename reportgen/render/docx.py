@@ -45,7 +45,8 @@ def render_docx_bytes(context: dict[str, Any], template: Path, pack: Pack) -> by
     tables = {k: _WordGrid(v, styles, width) for k, v in (context.get("tables") or {}).items()}
     where = f"{template.parent.name}/{template.name}"
     try:
-        guarded(lambda: tpl.render(context | {"tables": tables}, jinja_env=env, autoescape=True), where)
+        charts = chart_images(tpl, context, width)
+        guarded(lambda: tpl.render(context | {"tables": tables} | charts, jinja_env=env, autoescape=True), where)
     except PackError as e:
         raise PackError(f"{e}{_paragraph_of(template, e)}") from e
     _indent_signoff(tpl.docx, context.get("signoff") or {})
@@ -224,6 +225,79 @@ def _text_width(document: Any) -> int:
         return int(width / 635)  # EMU → twips
     except TypeError:
         return FALLBACK_TEXT_WIDTH
+
+
+# ---- Charts and the comparison table (图解) ------------------------------------------------
+
+FIGURE_STYLE, TABLE_TITLE_STYLE, NOTE_STYLE = "图表", "表题", "表注"
+
+
+def chart_images(tpl: Any, context: dict[str, Any], width: int) -> dict[str, Any]:
+    """``charts`` and ``comparison`` as the Word template places them: ``{{p charts.outcomes }}`` becomes
+    the chart's PNG (the text width `width` twips wide, at the pack's resolution) in a paragraph of
+    its own, ``{{p comparison }}`` the title, table and note; both vanish when the pack has them off.
+    One tag each, so a report without them costs no more to render."""
+    charts = context.get("charts") or {}
+    comparison = context.get("comparison")
+    if not charts and not comparison:
+        return {"charts": _NoCharts(), "comparison": ""}
+    names = {s.name: s.style_id for s in tpl.docx.styles if s.name in (FIGURE_STYLE, TABLE_TITLE_STYLE, NOTE_STYLE)}
+    out: dict[str, Any] = {"charts": _NoCharts(), "comparison": ""}
+    if charts:
+        from reportgen.render.charts import png
+
+        for key, chart in charts.items():
+            image = png(chart, round(width / 1440 * chart["style"]["dpi"]))
+            out["charts"][key] = _WordChart(tpl, image, width, f"{chart['title']}：{chart['desc']}",
+                                            names.get(FIGURE_STYLE))
+    if comparison:
+        parts = []
+        grid = (context.get("tables") or {}).get("comparison")
+        if grid:
+            parts.append(_paragraph(comparison["title"], names.get(TABLE_TITLE_STYLE), keep=True))
+            parts.append(table_xml(grid, _style_ids(tpl.docx), width, 10.5))
+        if comparison["note"]:
+            parts.append(_paragraph(comparison["note"], names.get(NOTE_STYLE)))
+        out["comparison"] = _Xml("".join(parts))
+    return out
+
+
+class _Xml(str):
+    """Word XML that autoescaping leaves as it is (what ``{{p … }}`` puts in place of its paragraph)."""
+
+    def __html__(self) -> str:
+        return str(self)
+
+
+class _NoCharts(dict):
+    """The charts by key; a chart the pack does not draw is no paragraph at all."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+class _WordChart:
+    """One chart as a centred paragraph holding the PNG, with alternative text (docPr descr)."""
+
+    def __init__(self, tpl: Any, image: bytes, width: int, desc: str, style: str | None) -> None:
+        self.tpl, self.image, self.width, self.desc, self.style = tpl, image, width, desc, style
+
+    def __html__(self) -> str:
+        from docx.shared import Emu
+
+        inline = self.tpl.current_rendering_part.new_pic_inline(io.BytesIO(self.image), Emu(self.width * 635), None)
+        inline.docPr.set("descr", _XML_INVALID.sub("", self.desc))
+        return f"<w:p>{_ppr(self.style, keep=False)}<w:r><w:drawing>{inline.xml}</w:drawing></w:r></w:p>"
+
+
+def _ppr(style: str | None, *, keep: bool) -> str:
+    # Without the pack's style (a report.docx made before charts existed) the paragraph is centred.
+    props = f'<w:pStyle w:val="{_attr(style)}"/>' if style else '<w:jc w:val="center"/>'
+    return f"<w:pPr>{props}{'<w:keepNext/>' if keep else ''}</w:pPr>"
+
+
+def _paragraph(text: str, style: str | None, *, keep: bool = False) -> str:
+    return f'<w:p>{_ppr(style, keep=keep)}<w:r><w:t xml:space="preserve">{_text(text)}</w:t></w:r></w:p>'
 
 
 # ---- Tables -------------------------------------------------------------------------------

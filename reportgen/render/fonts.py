@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# reportgen's font map: the official font names → the free CJK faces installed here (PDF and charts)
+FONTS_CONF = Path(__file__).resolve().parent / "fonts" / "fonts.conf"
+
 # Where each official font is used and where to get it (shown by `reportgen fonts` and the docs).
 ROLES = {
     "方正小标宋简体": "标题",
@@ -61,9 +64,7 @@ def _fc(args: list[str], config: Path | None = None) -> str | None:
 
 def font_status(name: str) -> FontStatus:
     """Whether `name` is installed (fontconfig's own list, no aliases), and if not, the family
-    LibreOffice will draw it with under reportgen's font map (render_pdf.FONTS_CONF)."""
-    from .pdf import FONTS_CONF
-
+    LibreOffice will draw it with under reportgen's font map (FONTS_CONF)."""
     role = ROLES.get(name, "")
     listed = _fc(["fc-list", "--format", "%{family}\n", f":family={name}"])
     if listed is None:

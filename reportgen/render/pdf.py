@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import OutputError, UserError
 from ..write.atomic import fixed_time, write_atomic
+from .fonts import FONTS_CONF
 from .soffice import (
     TEMP_PREFIX,
     OfficeFailed,
@@ -27,7 +28,6 @@ from .soffice import (
 )
 
 TIMEOUT_SECONDS = 180.0  # the first run of a fresh profile takes several seconds by itself
-FONTS_CONF = Path(__file__).resolve().parent / "fonts" / "fonts.conf"
 _CANDIDATES = ("soffice", "libreoffice")
 _MAC_APP = Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")
 
