@@ -203,15 +203,14 @@ def check(sources: tuple[str, ...], as_json: bool, show_info: bool, strict: bool
     """
     from .batch import expand_inputs
     from .pipeline import check as run_check
-    from .pipeline import load, to_json
+    from .pipeline import check_summary, load, to_json
 
     inputs = expand_inputs(sources)
     if len(inputs) == 1:  # one file: its own message and exit status when unreadable
         findings = run_check(load(inputs[0]))
         errors = _failing(findings, strict)
         if as_json:
-            click.echo(to_json({"file": str(inputs[0]), "ok": not errors,
-                                "findings": [f.as_dict() for f in findings]}), nl=False)
+            click.echo(to_json(check_summary(str(inputs[0]), findings, strict=strict)), nl=False)
         else:
             print_findings(findings, show_info=show_info, file=str(inputs[0]))
             if not errors:
@@ -230,7 +229,7 @@ def _failing(findings: list[Finding], strict: bool) -> bool:
 def _check_many(inputs: list[Path], as_json: bool, show_info: bool, strict: bool) -> int:
     """Every file's findings, then a line per file; the worst outcome sets the exit status."""
     from .pipeline import check as run_check
-    from .pipeline import load, to_json
+    from .pipeline import check_summary, load, to_json
 
     rows: list[dict[str, Any]] = []
     worst = EXIT_OK
@@ -244,7 +243,7 @@ def _check_many(inputs: list[Path], as_json: bool, show_info: bool, strict: bool
                 click.echo(click.style(f"[错误] {e}", fg="red", bold=True))
             continue
         errors = _failing(findings, strict)
-        rows.append({"file": str(source), "ok": not errors, "findings": [f.as_dict() for f in findings]})
+        rows.append(check_summary(str(source), findings, strict=strict))
         if errors:
             worst = max(worst, EXIT_INVALID)
         if not as_json and any(f.severity != INFO for f in findings):
@@ -475,6 +474,44 @@ def templates_check(pack: str, templates_dir: Path | None) -> int:
         click.echo(f"共{len(problems)}个问题。")
         return EXIT_INVALID
     click.echo(click.style("模板包检查通过。", fg="green"))
+    return EXIT_OK
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="监听的地址；默认只有本机能访问。0.0.0.0 让同一网络中的任何人都能访问（不建议）。")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口。")
+@click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="各单位工作簿所在的文件夹：开启“区县汇总”页面（列出各单位的检查结果，一键汇总并生成）。")
+@click.option("--open", "open_browser", is_flag=True, help="启动后在浏览器中打开页面。")
+@_funnel
+def serve(host: str, port: int, data: Path | None, open_browser: bool) -> int:
+    """在浏览器中使用：拖入工作簿即可检查、预览并下载报告（本机网页，文件不发送到别处）。
+
+    需要网页组件：pip install "reportgen[web]"。
+
+    \b
+    例：reportgen serve --open
+        reportgen serve --data 2025年各单位
+    """
+    from .errors import UserError
+
+    try:
+        from reportgen.app.serve import NETWORK_WARNING, is_loopback, serve_forever
+    except ModuleNotFoundError as e:
+        raise UserError(f"网页界面需要另外安装组件（缺少 {e.name}）", hint='请运行：pip install "reportgen[web]"') from e
+    if not is_loopback(host):
+        click.echo(click.style(NETWORK_WARNING.format(host=host), fg="yellow", bold=True), err=True)
+
+    def ready(url: str) -> None:
+        click.echo(f"reportgen 工作台已启动：{url}（在浏览器中打开；按 Ctrl+C 停止）")
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(url)
+
+    serve_forever(host, port, data, ready)
+    click.echo("已停止。")
     return EXIT_OK
 
 

@@ -16,7 +16,7 @@ from . import checks
 from .context import build_context, fill_placeholders, placeholder_namespace
 from .errors import OutputError, UserError, os_reason
 from .facts import build_facts
-from .findings import Finding, has_errors
+from .findings import ERROR, WARNING, Finding, has_errors
 from .model import Report
 from .numbers import Settings
 from .outputs import write_atomic
@@ -82,6 +82,12 @@ def computed_model(report: Report, context: dict[str, Any], findings: list[Findi
         "units": context["units"],
         "findings": [f.as_dict() for f in findings],
     }
+
+
+def check_summary(file: str, findings: list[Finding], *, strict: bool = False) -> dict[str, Any]:
+    """One file's result as `reportgen check --json` gives it; with `strict`, warnings fail too."""
+    failing = any(f.severity == ERROR or (strict and f.severity == WARNING) for f in findings)
+    return {"file": file, "ok": not failing, "findings": [f.as_dict() for f in findings]}
 
 
 def to_json(data: Any) -> str:

@@ -1,0 +1,1 @@
+"""The application layer: what the command line and the web workbench call into."""
