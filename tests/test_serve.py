@@ -390,6 +390,7 @@ def test_the_page_in_chromium_checks_previews_downloads_and_merges(server, broke
         expect(first.locator(".where")).to_have_text(f"{REQ}!D29")
         expect(first.locator(".remedy")).to_contain_text("处理办法：本年新收＋上年结转应等于")
         expect(page.locator(".download[data-format=docx]")).to_be_disabled()
+        expect(page.locator("#preview-empty")).to_have_text("数据有错误，改正后才能预览和生成报告。")
         page.screenshot(path=str(shots / "serve-findings.png"))
 
         page.set_input_files("#file", str(sample_workbook()))
@@ -425,7 +426,7 @@ def test_the_page_in_chromium_checks_previews_downloads_and_merges(server, broke
         assert district.value.suggested_filename == "某某区人民政府2025年政府信息公开工作年度报告.zip"
         expect(page.locator("#merge-status")).to_contain_text("已汇总2个单位")
         expect(page.locator("#progress")).to_have_attribute("value", "5")
-        page.screenshot(path=str(shots / "serve-district.png"))
+        page.screenshot(path=str(shots / "serve-district.png"), full_page=True)
         browser.close()
     assert refused == []  # no script error, nothing blocked by the page's Content-Security-Policy
     if os.environ.get("REPORTGEN_UPDATE_SCREENSHOTS") == "1":

@@ -84,14 +84,16 @@ function summary(findings) {
   return ["检查通过。", "ok"];
 }
 
-function showPreview(html) {
+function showPreview(html, why) {
   const frame = $("#preview");
+  const empty = $("#preview-empty");
   if (html) {
     frame.srcdoc = html;
-    $("#preview-empty").hidden = true;
+    empty.hidden = true;
   } else {
     frame.removeAttribute("srcdoc");
-    $("#preview-empty").hidden = false;
+    empty.textContent = why || "选择文件后，这里显示生成的报告。";
+    empty.hidden = false;
   }
 }
 
@@ -103,8 +105,9 @@ function enableDownloads(on) {
 
 async function analyse(file) {
   current = file;
+  $("#chosen").textContent = "已选择：" + file.name;
   enableDownloads(false);
-  showPreview(null);
+  showPreview(null, "正在生成预览……");
   $("#findings").replaceChildren();
   setStatus($("#status"), "正在检查“" + file.name + "”……");
   let response;
@@ -122,7 +125,7 @@ async function analyse(file) {
   const [text, kind] = summary(body.findings);
   setStatus($("#status"), body.file + "：" + text, kind);
   renderFindings($("#findings"), body.findings);
-  showPreview(body.html);
+  showPreview(body.html, "数据有错误，改正后才能预览和生成报告。");
   enableDownloads(Boolean(body.html));
 }
 
