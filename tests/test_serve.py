@@ -382,7 +382,13 @@ def test_the_page_in_chromium_checks_previews_downloads_and_merges(server, broke
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1280, "height": 800}, accept_downloads=True)
         page.on("console", lambda m: refused.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: refused.append(str(e)))
         page.goto(server.url)
+
+        big = tmp_path / "大.xlsx"
+        big.write_bytes(b"\0" * (25 * 1024 * 1024))
+        page.set_input_files("#file", str(big))
+        expect(page.locator("#status")).to_contain_text("文件超过20 MB，已拒绝", timeout=30_000)
 
         page.set_input_files("#file", str(broken))
         expect(page.locator("#status")).to_contain_text("有2个错误", timeout=30_000)
@@ -428,7 +434,8 @@ def test_the_page_in_chromium_checks_previews_downloads_and_merges(server, broke
         expect(page.locator("#progress")).to_have_attribute("value", "5")
         page.screenshot(path=str(shots / "serve-district.png"), full_page=True)
         browser.close()
-    assert refused == []  # no script error, nothing blocked by the page's Content-Security-Policy
+    # No script error, nothing blocked by the page's Content-Security-Policy: only the refused upload.
+    assert refused == ["Failed to load resource: the server responded with a status of 413 (Request Entity Too Large)"]
     if os.environ.get("REPORTGEN_UPDATE_SCREENSHOTS") == "1":
         IMAGES.mkdir(exist_ok=True)
         for name in SCREENSHOTS:
