@@ -8,7 +8,6 @@ copy of the upload kept in a private temporary folder that is deleted before the
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import re
@@ -17,36 +16,33 @@ import shutil
 import socket
 import tempfile
 import threading
-import zipfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from http import HTTPStatus
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData, Headers, MutableHeaders, UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from reportgen.app.answers import with_remedies, zip_files
+from reportgen.app.district import Job, run_district, unit_rows
+from reportgen.app.guard import LOOPBACK, MAX_UPLOAD_BYTES, Guard, http_error, is_loopback
 from reportgen.errors import ReportgenError, UnreadableInput, UserError
-from reportgen.findings import ERROR, REMEDIES, WARNING
 from reportgen.readers import OTHER_SUFFIXES, PUBLISHED_SUFFIXES, UNSUPPORTED_HINT, WORKBOOK_SUFFIXES
 
 log = logging.getLogger("reportgen.serve")
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # The only part of a client's file name that reaches the disk: its suffix, if it is one of these.
 UPLOAD_SUFFIXES = frozenset(WORKBOOK_SUFFIXES | PUBLISHED_SUFFIXES | set(OTHER_SUFFIXES) | {".json"})
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 NETWORK_WARNING = (
     "警告：--host {host} 让同一网络中的任何人都能打开本页面、上传文件并生成报告，本程序没有登录和权限控制。"
     "只在可信的内部网络中这样使用；一般情况请不加 --host（只有本机能访问）。"
@@ -58,104 +54,7 @@ PAGE_CSP = (
     "font-src 'self' data:; connect-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'"
 )
-SECURITY_HEADERS = {
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
-    "x-frame-options": "DENY",
-    "cache-control": "no-store",
-    "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
-}
 ASSETS = {"workbench.js": "text/javascript; charset=utf-8", "workbench.css": "text/css; charset=utf-8"}
-STATUS_TEXT = {
-    400: "请求有误：请用表单上传（multipart/form-data），文件放在字段 file 中",
-    403: "拒绝来自其他网站的请求",
-    404: "没有这个地址",
-    405: "不支持这种请求方法",
-    413: f"文件超过{MAX_UPLOAD_BYTES // (1024 * 1024)} MB，已拒绝。年度报告的工作簿一般不到1 MB，请确认选对了文件",
-}
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-# ---- Guards: host, origin, size, headers -----------------------------------------------------
-
-
-def is_loopback(host: str) -> bool:
-    return host in LOOPBACK
-
-
-class Guard:
-    """ASGI middleware: refuse foreign Host headers (DNS rebinding) and cross-origin POSTs (CSRF),
-    stop an upload as soon as it passes the size limit, and add the security headers."""
-
-    def __init__(self, app: ASGIApp, *, hosts: tuple[str, ...] | None, limit: int = MAX_UPLOAD_BYTES) -> None:
-        self.app, self.hosts, self.limit = app, hosts, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_secured(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    if name not in headers:
-                        headers[name] = value
-            await send(message)
-
-        headers = Headers(scope=scope)
-        refusal = self._refusal(scope, headers)
-        if refusal:
-            await _error(*refusal)(scope, receive, send_secured)
-            return
-        if scope["method"] in ("GET", "HEAD"):
-            await self.app(scope, receive, send_secured)
-            return
-        length = headers.get("content-length", "")
-        if length.isdigit() and int(length) > self.limit:  # refused before a byte is read
-            await _error(413)(scope, receive, send_secured)
-            return
-        received = 0
-
-        async def receive_limited() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.limit:  # a body without Content-Length (chunked): stop mid-stream
-                raise HTTPException(413)
-            return message
-
-        await self.app(scope, receive_limited, send_secured)
-
-    def _refusal(self, scope: Scope, headers: Headers) -> tuple[int, str] | None:
-        host = headers.get("host", "")
-        name = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0]
-        if self.hosts is not None and name not in self.hosts:
-            return 400, f"不接受的主机名“{name}”：请用 http://127.0.0.1 打开本页面"
-        if scope["method"] in ("GET", "HEAD"):
-            return None
-        # Browsers say where a request comes from; scripts and curl say nothing and are allowed.
-        site = headers.get("sec-fetch-site")
-        origin = headers.get("origin")
-        if site is not None and site not in ("same-origin", "none"):
-            return 403, STATUS_TEXT[403]
-        if origin is not None and urlsplit(origin).netloc != host:
-            return 403, STATUS_TEXT[403]
-        return None
-
-
-def _error(status: int, message: str = "") -> Response:
-    return JSONResponse({"error": message or STATUS_TEXT.get(status) or HTTPStatus(status).phrase}, status)
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    # Starlette's own details are English ("Not Found", "Invalid multipart data."): say it in Chinese.
-    detail = exc.detail if _CJK.search(str(exc.detail)) else ""
-    return _error(exc.status_code, detail)
-
-
-# ---- Uploads -----------------------------------------------------------------------------------
 
 
 def shown_name(filename: str | None) -> str:
@@ -190,9 +89,14 @@ class Upload:
         return load(self.supported())
 
     def scrub(self, text: str) -> str:
-        """Messages name the upload as the client called it, never by its temporary path."""
-        quoted = json.dumps(self.shown, ensure_ascii=False)[1:-1]
-        return text.replace(str(self.path), quoted).replace(str(self.folder), "（临时文件夹）")
+        """JSON whose messages name the upload as the client called it, never by its temporary path."""
+        return text.replace(_in_json(str(self.path)), _in_json(self.shown)).replace(
+            _in_json(str(self.folder)), "（临时文件夹）")
+
+
+def _in_json(text: str) -> str:
+    """`text` as it stands inside a JSON string (a Windows path's backslashes are doubled there)."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
 
 
 def _copy(source: BinaryIO, target: Path) -> None:
@@ -217,13 +121,6 @@ async def received(request: Request) -> AsyncIterator[tuple[Upload, FormData]]:
             yield Upload(path, shown, suffix), form
     finally:
         await run_in_threadpool(shutil.rmtree, folder, True)
-
-
-def with_remedies(summary: dict[str, Any]) -> dict[str, Any]:
-    """`reportgen check --json`'s result, each finding with what a clerk does about it."""
-    for f in summary.get("findings", []):
-        f["remedy"] = REMEDIES.get(f["code"], "")
-    return summary
 
 
 def _json(data: Any, status: int = 200, scrub: Callable[[str], str] = str) -> Response:
@@ -255,21 +152,6 @@ def attachment(data: bytes, name: str, media_type: str) -> Response:
     return Response(data, media_type=media_type, headers={"content-disposition": disposition})
 
 
-def zip_files(paths: list[Path]) -> bytes:
-    """The documents in one zip: fixed order and dates, so the same report gives the same bytes."""
-    from reportgen.outputs import fixed_time
-
-    _, date_time = fixed_time()
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(paths, key=lambda p: p.name):
-            info = zipfile.ZipInfo(path.name, date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, path.read_bytes())
-    return buffer.getvalue()
-
-
 MEDIA_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".html": "text/html; charset=utf-8",
@@ -297,9 +179,6 @@ def pdf_available() -> bool:
     from reportgen.render_pdf import find_soffice
 
     return find_soffice() is not None
-
-
-# ---- Routes ------------------------------------------------------------------------------------
 
 
 def _static(name: str) -> bytes:
@@ -389,107 +268,6 @@ def _build(upload: Upload, formats: tuple[str, ...], pack: Any) -> tuple[Any, li
     return result, result.outputs
 
 
-# ---- The district view: the units' workbooks in --data, merged and built with progress ----------
-
-
-def unit_rows(data: Path) -> list[dict[str, Any]]:
-    """Every workbook in the folder with its status: 通过, 警告 or 错误, and the first problem."""
-    from reportgen import check, load
-    from reportgen.batch import expand_inputs
-
-    try:
-        sources = expand_inputs([data])
-    except UserError:
-        return []
-    rows = []
-    for source in sources:
-        row: dict[str, Any] = {"file": source.relative_to(data).as_posix(), "organ": "", "year": None,
-                               "errors": 0, "warnings": 0, "message": ""}
-        try:
-            report = load(source)
-            findings = check(report)
-        except ReportgenError as e:
-            rows.append(row | {"status": "错误", "errors": 1, "message": str(e)})
-            continue
-        errors = [f for f in findings if f.severity == ERROR]
-        warnings = [f for f in findings if f.severity == WARNING]
-        status = "错误" if errors else "警告" if warnings else "通过"
-        first = (errors or warnings or [""])[0]
-        rows.append(row | {"status": status, "organ": str(report.meta.get("organ") or ""), "year": report.year,
-                           "errors": len(errors), "warnings": len(warnings), "message": str(first)})
-    return rows
-
-
-@dataclass
-class Job:
-    """One merge-and-build of the district report, run in a thread and polled by the page."""
-
-    total: int = 1
-    done: int = 0
-    stage: str = "准备"
-    finished: bool = False
-    error: str = ""
-    problems: list[dict[str, Any]] = field(default_factory=list)
-    findings: list[dict[str, Any]] = field(default_factory=list)
-    payload: bytes | None = None
-    filename: str = ""
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def update(self, **changes: Any) -> None:
-        with self.lock:
-            for name, value in changes.items():
-                setattr(self, name, value)
-
-    def state(self) -> dict[str, Any]:
-        with self.lock:
-            return {"total": self.total, "done": self.done, "stage": self.stage, "finished": self.finished,
-                    "ok": self.payload is not None, "error": self.error, "problems": self.problems,
-                    "findings": self.findings, "filename": self.filename}
-
-
-def run_district(job: Job, data: Path, organ: str, year: int | None, formats: tuple[str, ...], pack: Any,
-                 skip_invalid: bool) -> None:
-    """Check every unit, merge them, and build the district report and its workbook into one zip."""
-    from reportgen import build
-    from reportgen.batch import expand_inputs
-    from reportgen.merge import merge_files
-    from reportgen.pipeline import check_summary, safe_name, save
-
-    def relative(text: str) -> str:  # the folder is the server's: name units by their place in it
-        return text.replace(str(data) + "/", "").replace(str(data), "")
-
-    try:
-        sources = expand_inputs([data])
-        n = len(sources)
-        job.update(total=n + 2, stage=f"检查各单位（0/{n}）")
-        merged = merge_files(sources, organ=organ, year=year, skip_invalid=skip_invalid, jobs=1,
-                             progress=lambda i: job.update(done=i, stage=f"检查各单位（{i}/{n}）"))
-        if merged.report is None:
-            problems = [{"file": relative(p.source), "messages": [relative(m) for m in p.messages]}
-                        for p in merged.problems]
-            job.update(problems=problems, error=f"{len(problems)}个单位有错误，未汇总。改正后重试，或勾选“跳过有错误的单位”。")
-            return
-        job.update(done=n + 1, stage="生成汇总报告")
-        with tempfile.TemporaryDirectory(prefix="reportgen-district-") as tmp:
-            workbook = Path(tmp) / f"{safe_name(organ)}{merged.report.year or ''}年汇总.xlsx"
-            save(merged.report, workbook)
-            result = build(workbook, Path(tmp) / "out", formats, pack)
-            if result.failed:
-                summary = with_remedies(check_summary(workbook.name, result.findings))
-                job.update(findings=summary["findings"], error="汇总后的数据有错误，未生成报告。")
-                return
-            skipped = f"（已跳过{len(merged.skipped)}个有错误的单位）" if merged.skipped else ""
-            job.update(payload=zip_files([workbook, *result.outputs]), filename=result.outputs[0].stem + ".zip",
-                       done=n + 2, stage=f"已汇总{len(merged.report.units)}个单位{skipped}")
-    except ReportgenError as e:
-        job.update(error=relative(str(e)))
-    except Exception:
-        log.exception("汇总时内部错误")
-        job.update(error="内部错误。请把运行 reportgen serve 的窗口中显示的信息报告给维护者。")
-    finally:
-        job.update(finished=True)
-
-
 MAX_JOBS = 8  # finished district reports kept for download (each a few MB at most)
 
 
@@ -552,9 +330,6 @@ def _data(request: Request) -> Path:
     return data
 
 
-# ---- The application and the server ------------------------------------------------------------
-
-
 def create_app(data: Path | None = None, *, hosts: tuple[str, ...] | None = LOOPBACK) -> Starlette:
     """The workbench as an ASGI application; `hosts` are the Host names accepted (None: any)."""
     routes = [
@@ -571,7 +346,7 @@ def create_app(data: Path | None = None, *, hosts: tuple[str, ...] | None = LOOP
         Route("/api/district/{job}/download", api_job_download),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(Guard, hosts=hosts)],
-                    exception_handlers={HTTPException: _http_error})
+                    exception_handlers={HTTPException: http_error})
     app.state.data = data.resolve() if data else None
     app.state.jobs = {}
     return app

@@ -1,0 +1,32 @@
+"""What the workbench answers with: findings with their remedies, documents in one zip."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from reportgen.findings import REMEDIES
+
+
+def with_remedies(summary: dict[str, Any]) -> dict[str, Any]:
+    """`reportgen check --json`'s result, each finding with what a clerk does about it."""
+    for f in summary.get("findings", []):
+        f["remedy"] = REMEDIES.get(f["code"], "")
+    return summary
+
+
+def zip_files(paths: list[Path]) -> bytes:
+    """The documents in one zip: fixed order and dates, so the same report gives the same bytes."""
+    from reportgen.outputs import fixed_time
+
+    _, date_time = fixed_time()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(paths, key=lambda p: p.name):
+            info = zipfile.ZipInfo(path.name, date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, path.read_bytes())
+    return buffer.getvalue()
