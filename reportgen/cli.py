@@ -488,7 +488,7 @@ def templates_check(pack: str, templates_dir: Path | None) -> int:
 def serve(host: str, port: int, data: Path | None, open_browser: bool) -> int:
     """在浏览器中使用：拖入工作簿即可检查、预览并下载报告（本机网页，文件不发送到别处）。
 
-    需要网页组件：pip install "reportgen[web]"。
+    需要网页组件：在 reportgen 文件夹中运行 pip install ".[web]"。
 
     \b
     例：reportgen serve --open
@@ -499,7 +499,9 @@ def serve(host: str, port: int, data: Path | None, open_browser: bool) -> int:
     try:
         from reportgen.app.serve import NETWORK_WARNING, is_loopback, serve_forever
     except ModuleNotFoundError as e:
-        raise UserError(f"网页界面需要另外安装组件（缺少 {e.name}）", hint='请运行：pip install "reportgen[web]"') from e
+        missing = (e.name or "").split(".")[0]
+        raise UserError(f"网页界面需要另外安装组件（缺少 {missing}）",
+                        hint='请在 reportgen 文件夹中运行：pip install ".[web]"') from e
     if not is_loopback(host):
         click.echo(click.style(NETWORK_WARNING.format(host=host), fg="yellow", bold=True), err=True)
 

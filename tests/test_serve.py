@@ -447,3 +447,14 @@ def test_the_user_guide_shows_the_screenshots():
     for name in SCREENSHOTS:
         assert f"(images/{name})" in guide, name
         assert (IMAGES / name).stat().st_size < 300_000, f"{name} is too large for the docs"
+
+
+def test_without_the_web_extra_serve_says_what_to_install():
+    probe = (
+        "import sys; sys.modules['starlette'] = None; from click.testing import CliRunner; "
+        "from reportgen.cli import main; r = CliRunner().invoke(main, ['serve']); print(r.exit_code); print(r.output)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    code, message = result.stdout.split("\n", 1)
+    assert code == "2"
+    assert message.strip() == '错误：网页界面需要另外安装组件（缺少 starlette）。请在 reportgen 文件夹中运行：pip install ".[web]"'
