@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import secrets
 import shutil
@@ -361,7 +362,8 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as e:
         raise UserError(f"无法使用地址“{host}”（{e.strerror or e}）", hint="一般不需要 --host，默认只允许本机访问") from e
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if os.name == "posix":  # restart at once after Ctrl+C; on Windows it would share a port in use
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
         sock.listen(128)
     except OSError as e:
