@@ -1,6 +1,6 @@
 """The package's imports point one way down the pipeline, and nothing imports in a loop.
 
-formats → core (model, findings, errors, sandbox, resources) → read / write → compute → check
+formats → core (model, findings, errors, sandbox, resources) → read / write → compute → checks
 → render → app → cli. Imports inside functions count too: a late import is still a dependency.
 """
 
@@ -20,7 +20,7 @@ LAYERS = {
     "model": 1, "findings": 1, "errors": 1, "sandbox": 1, "resources": 1, "data": 1,
     "read": 2, "write": 2,
     "compute": 3,
-    "check": 4,
+    "checks": 4,
     "render": 5,
     "app": 6,
     "cli": 7,
@@ -141,6 +141,6 @@ def test_a_loop_would_be_found(monkeypatch):
 
 
 def test_an_upward_import_would_be_found(monkeypatch):
-    monkeypatch.setitem(GRAPH, "reportgen.check.prose", GRAPH["reportgen.check.prose"] | {"reportgen.render.packs"})
+    monkeypatch.setitem(GRAPH, "reportgen.checks.prose", GRAPH["reportgen.checks.prose"] | {"reportgen.render.packs"})
     with pytest.raises(AssertionError, match="against the pipeline"):
-        test_imports_point_down_the_pipeline("reportgen.check.prose")
+        test_imports_point_down_the_pipeline("reportgen.checks.prose")

@@ -27,7 +27,8 @@ def test_a_built_wheel_builds_the_sample_from_another_folder(tmp_path):
                    check=True, capture_output=True)
     for packaged in ("data/templates/standard/report.docx", "data/templates/standard/sentences.j2",
                      "data/templates/lanshan/pack.toml", "data/sample_data/lanshan-2021.xlsx",
-                     "data/sample_data/lanshan-2021.json", "render/fonts/fonts.conf"):
+                     "data/sample_data/lanshan-2021.json", "render/fonts/fonts.conf", "app/static/index.html",
+                     "app/static/workbench.js", "app/static/workbench.css"):
         assert (site / "reportgen" / packaged).is_file(), packaged
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -47,7 +48,8 @@ def test_help_is_instant_and_imports_no_heavy_library():
     probe = (
         "import sys; from click.testing import CliRunner; from reportgen.cli import main; "
         "r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0, r.output; "
-        "heavy = [m for m in ('docxtpl', 'docx', 'openpyxl', 'lxml', 'python_calamine', 'jinja2', 'babel', 'rich') "
+        "heavy = [m for m in ('docxtpl', 'docx', 'openpyxl', 'lxml', 'python_calamine', 'jinja2', 'babel', 'rich', "
+        "'starlette', 'uvicorn', 'python_multipart') "
         "if m in sys.modules]; print(','.join(heavy))"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

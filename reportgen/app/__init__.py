@@ -1,1 +1,1 @@
-"""app"""
+"""The application layer: what the command line and the web workbench call into."""

@@ -38,6 +38,11 @@ class FileCheck:
         return row
 
 
+def check_summary(file: str, findings: list[Finding], *, strict: bool = False) -> dict[str, Any]:
+    """One file's result as `reportgen check --json` gives it; with `strict`, warnings fail too."""
+    return FileCheck(Path(file), findings, strict=strict).as_dict()
+
+
 def check_file(source: Path, *, strict: bool = False) -> FileCheck:
     """Read and check one file; reportgen's own errors raise (a single file's exit status 2)."""
     return FileCheck(source, check(load(source)), strict=strict)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -109,6 +110,15 @@ def _load_checked(source: Path) -> tuple[str, Report | None, list[str]]:
     return str(source), report, []
 
 
+def _counted(items: Iterable[Any], progress: Callable[[int], None] | None) -> list[Any]:
+    out = []
+    for item in items:
+        out.append(item)
+        if progress:
+            progress(len(out))
+    return out
+
+
 PARALLEL_FROM = 16  # below this, starting worker processes costs more than it saves
 
 
@@ -119,9 +129,10 @@ def merge_files(
     year: int | None = None,
     skip_invalid: bool = False,
     jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> MergeResult:
     """Load and check every unit (across the machine's cores); merge them unless one has errors
-    (or skip those, if asked)."""
+    (or skip those, if asked). `progress` is told how many units have been checked so far."""
     import os
 
     jobs = jobs or os.cpu_count() or 1
@@ -129,9 +140,10 @@ def merge_files(
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            loaded = list(pool.map(_load_checked, sources, chunksize=max(1, len(sources) // (jobs * 8))))
+            loaded = _counted(pool.map(_load_checked, sources, chunksize=max(1, len(sources) // (jobs * 8))),
+                              progress)
     else:
-        loaded = [_load_checked(s) for s in sources]
+        loaded = _counted(map(_load_checked, sources), progress)
     good: list[Report] = []
     result = MergeResult()
     for source, report, errors in loaded:

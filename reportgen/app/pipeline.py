@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..check import check as run_checks
+from ..checks import check as run_checks
 from ..compute import Computed, compute
 from ..errors import OutputError, UserError, os_reason
 from ..findings import Finding, has_errors

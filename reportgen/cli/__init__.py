@@ -474,5 +474,45 @@ def templates_check(pack: str, templates_dir: Path | None) -> int:
     return EXIT_OK
 
 
+@main.command(context_settings=CONTEXT)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="监听的地址；默认只有本机能访问。0.0.0.0 让同一网络中的任何人都能访问（不建议）。")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口。")
+@click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="各单位工作簿所在的文件夹：开启“区县汇总”页面（列出各单位的检查结果，一键汇总并生成）。")
+@click.option("--open", "open_browser", is_flag=True, help="启动后在浏览器中打开页面。")
+@_funnel
+def serve(host: str, port: int, data: Path | None, open_browser: bool) -> int:
+    """在浏览器中使用：拖入工作簿即可检查、预览并下载报告（本机网页，文件不发送到别处）。
+
+    需要网页组件：在 reportgen 文件夹中运行 pip install ".[web]"。
+
+    \b
+    例：reportgen serve --open
+        reportgen serve --data 2025年各单位
+    """
+    from ..errors import UserError
+
+    try:
+        from reportgen.app.serve import NETWORK_WARNING, is_loopback, serve_forever
+    except ModuleNotFoundError as e:
+        missing = (e.name or "").split(".")[0]
+        raise UserError(f"网页界面需要另外安装组件（缺少 {missing}）",
+                        hint='请在 reportgen 文件夹中运行：pip install ".[web]"') from e
+    if not is_loopback(host):
+        click.echo(click.style(NETWORK_WARNING.format(host=host), fg="yellow", bold=True), err=True)
+
+    def ready(url: str) -> None:
+        click.echo(f"reportgen 工作台已启动：{url}（在浏览器中打开；按 Ctrl+C 停止）")
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(url)
+
+    serve_forever(host, port, data, ready)
+    click.echo("已停止。")
+    return EXIT_OK
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

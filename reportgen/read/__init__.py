@@ -21,6 +21,7 @@ OTHER_SUFFIXES = {
     ".doc": "这是旧版Word文档（.doc），请在Word或WPS中“另存为”.docx 后再试（可读取已发布报告中的表格）",
     ".wps": "这是WPS文字文档；reportgen读取的是填好的工作簿（.xlsx）或JSON数据",
 }
+UNSUPPORTED_HINT = "请提供工作簿（.xlsx）、JSON文件，或已发布年度报告的网页（.html）或文本（.txt）"
 # A published report copied from a website: its tables are read back (see published.py).
 PUBLISHED_SUFFIXES = {".txt", ".html", ".htm", ".docx"}
 
@@ -56,6 +57,4 @@ def load(path: str | Path) -> Report:
         return read_published(p)
     if suffix in OTHER_SUFFIXES:
         raise UnreadableInput("无法读取", file=str(p), hint=OTHER_SUFFIXES[suffix])
-    raise UnreadableInput(
-        f"不支持的文件类型“{p.suffix or '无扩展名'}”", file=str(p), hint="请提供工作簿（.xlsx）、JSON文件，或已发布年度报告的网页（.html）或文本（.txt）"
-    )
+    raise UnreadableInput(f"不支持的文件类型“{p.suffix or '无扩展名'}”", file=str(p), hint=UNSUPPORTED_HINT)

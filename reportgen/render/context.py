@@ -28,7 +28,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from ..check.placeholders import previous_namespace, values_namespace
+from ..checks.placeholders import previous_namespace, values_namespace
 from ..compute import Computed
 from ..compute.display import Settings, format_count, format_money
 from ..formats.grids import grids, units_grid
