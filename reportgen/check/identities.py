@@ -32,12 +32,16 @@ def _loc(report: Report, key: str) -> Location:
 
 def _span(report: Report, keys: Iterable[str]) -> Location:
     """Where the typed figures behind `keys` sit: one sheet's cells as ranges (D6:D28,D30);
-    only the file when they are no workbook cells (a JSON document names no single place)."""
-    where = [report.where.get(k) for k in typed_parts(report.format, keys)]
+    in a JSON document, the keys, a column of rows written requests.*.natural_person."""
+    typed = typed_parts(report.format, keys)
+    where = [report.where.get(k) for k in typed]
     sheets = {w.sheet for w in where if w is not None}
     if where and all(w is not None and w.cell for w in where) and len(sheets) == 1 and "" not in sheets:
         return Location(file=report.source, sheet=sheets.pop(), cell=cell_ranges(w.cell for w in where if w))
-    return Location(file=report.source)
+    heads, rows, tails = zip(*(k.split(".", 1)[:1] + k.split(".", 1)[1].rsplit(".", 1) for k in typed))
+    if len(set(rows)) == 1:
+        return Location(file=report.source, key=typed[0] if len(typed) == 1 else f"{heads[0]}.{rows[0]}.*")
+    return Location(file=report.source, key=f"{heads[0]}.*.{tails[0]}" if len(set(tails)) == 1 else heads[0])
 
 
 def identities(report: Report, values: dict[str, Number]) -> Iterator[Finding]:
@@ -139,7 +143,7 @@ def file_year(report: Report) -> Iterator[Finding]:
         return
     named = sorted(set(_NAMED_YEAR.findall(PurePath(report.source).name)))
     if named and str(report.year) not in named:
-        yield finding("file_year", Location(file=report.source), "meta.year", named="、".join(named), year=report.year)
+        yield finding("file_year", _loc(report, "meta.year"), "meta.year", named="、".join(named), year=report.year)
 
 
 def not_filled(report: Report) -> Iterator[Finding]:

@@ -387,6 +387,8 @@ class _Reader:
                     meta[name] = ""
         meta["contact"] = contact
         where = {k.removeprefix("meta."): self.loc(s) for k, s in self.slots(META).items()}
+        if "year" in where:
+            self.report.where["meta.year"] = where["year"]
         check_meta(self.fmt, meta, lambda k: where.get(k, Location(file=self.report.source)), self.notes)
         self.report.meta = meta
 
