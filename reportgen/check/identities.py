@@ -38,10 +38,14 @@ def _span(report: Report, keys: Iterable[str]) -> Location:
     sheets = {w.sheet for w in where if w is not None}
     if where and all(w is not None and w.cell for w in where) and len(sheets) == 1 and "" not in sheets:
         return Location(file=report.source, sheet=sheets.pop(), cell=cell_ranges(w.cell for w in where if w))
-    heads, rows, tails = zip(*(k.split(".", 1)[:1] + k.split(".", 1)[1].rsplit(".", 1) for k in typed))
-    if len(set(rows)) == 1:
-        return Location(file=report.source, key=typed[0] if len(typed) == 1 else f"{heads[0]}.{rows[0]}.*")
-    return Location(file=report.source, key=f"{heads[0]}.*.{tails[0]}" if len(set(tails)) == 1 else heads[0])
+    if len(typed) == 1:
+        return Location(file=report.source, key=typed[0])
+    head = typed[0].split(".", 1)[0]
+    rows = {k.split(".", 1)[1].rsplit(".", 1)[0] for k in typed}
+    columns = {k.rsplit(".", 1)[1] for k in typed}
+    if len(rows) == 1:
+        return Location(file=report.source, key=f"{head}.{rows.pop()}.*")
+    return Location(file=report.source, key=f"{head}.*.{columns.pop()}" if len(columns) == 1 else head)
 
 
 def identities(report: Report, values: dict[str, Number]) -> Iterator[Finding]:

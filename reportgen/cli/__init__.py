@@ -50,7 +50,7 @@ def _funnel(fn: Callable[..., int | None]) -> Callable[..., None]:
 
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             code = 141  # as a program stopped by SIGPIPE
-        except Exception as e:  # a bug of ours: a short message, the traceback only with -v
+        except Exception:  # a bug of ours: a short message, the traceback only with -v
             if verbose:
                 raise
             click.echo("内部错误（程序本身的缺陷）。请加 --verbose 重试，并把输出报告给维护者。", err=True)

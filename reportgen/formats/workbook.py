@@ -394,15 +394,17 @@ def _table3_checks(fmt: Format, lay: Layout) -> list[Check]:
     for c in (*inputs, req.total_column()):
         this_key, last_key = f"{req.key}.{carried_in}.{c.key}", f"previous.{req.key}.{carried_out}.{c.key}"
         this, last = lay.slots[this_key].cell, _ref(lay, last_key, sheet, absolute=True)
+        if c.derived:  # the row's typed cells, not its 总计 formula
+            this = f"SUM({cell_ranges(_typed_cells(fmt, lay, this_key))})"
         known = f"ISNUMBER({last})"
         if c.derived:
             # As `check` does: last year's 总计 only when none of its columns is known.
             cols = [_ref(lay, f"previous.{req.key}.{carried_out}.{x.key}", sheet, absolute=True) for x in inputs]
             known = f"AND({known},COUNT({','.join(cols)})=0)"
-        col = split_cell(this)[0]
+        col = split_cell(lay.slots[this_key].cell)[0]
         at = addr(carried_row, col)
         formula = f'=IFERROR(IF({known},IF({this}={last},"{CHECK_OK}","{CHECK_BAD}上年"&{last}),""),"")'
-        typed = this if not c.derived else cell_ranges(_typed_cells(fmt, lay, this_key))
+        typed = cell_ranges(_typed_cells(fmt, lay, this_key))
         out.append(Check(sheet, at, f"上年结转（{c.label}）", formula, "carried_in_mismatch", (this_key, last_key),
                          ((typed.replace(",", " "), f'LEFT(${col_letter(col)}${carried_row},1)="{CHECK_BAD}"'),)))
     cells = [c.cell for c in out]
