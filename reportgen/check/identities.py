@@ -21,7 +21,7 @@ def outdated_format(report: Report) -> Iterator[Finding]:
     since = report.format.superseded_from
     if since and report.year and report.year >= since:
         yield finding(
-            "format_outdated", Location(file=report.source, key="format"), "format",
+            "format_outdated", _loc(report, "format"), "format",
             year=report.year, since=since, name=f"{report.format.name}（{report.format.notice}）",
         )
 

@@ -17,6 +17,7 @@ from ..formats.workbook import (
     DERIVED,
     INPUT,
     META,
+    META_FIRST,
     PREVIOUS,
     TEXT,
     UNITS_SHEET,
@@ -25,6 +26,7 @@ from ..formats.workbook import (
     Slot,
     addr,
     layout,
+    meta_rows,
     split_cell,
 )
 from ..model import Number, Previous, Report
@@ -389,6 +391,10 @@ class _Reader:
         where = {k.removeprefix("meta."): self.loc(s) for k, s in self.slots(META).items()}
         if "year" in where:
             self.report.where["meta.year"] = where["year"]
+        # The 报告格式 row under the fields, where `init` names the edition.
+        edition = addr(META_FIRST + len(meta_rows(self.fmt)) + 1, 2)
+        self.report.where["format"] = Location(file=self.report.source, sheet=self.fmt.meta_sheet,
+                                               cell=self.sheets[self.fmt.meta_sheet].at(edition))
         check_meta(self.fmt, meta, lambda k: where.get(k, Location(file=self.report.source)), self.notes)
         self.report.meta = meta
 
