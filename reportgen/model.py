@@ -19,6 +19,7 @@ class Previous:
     year: int | None = None
     figures: dict[str, Number] = field(default_factory=dict)
     where: dict[str, Location] = field(default_factory=dict)
+    year_where: Location | None = None  # the cell (or key) the year was read from
 
 
 @dataclass

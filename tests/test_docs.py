@@ -31,6 +31,16 @@ def test_user_guide_findings_table_is_current():
     assert generated == findings_markdown(), "docs/user-guide.md 已过期：运行 python scripts/make_docs.py"
 
 
+def test_user_guide_gives_every_findings_remedy():
+    from reportgen.findings import CODES
+
+    text = (ROOT / "docs" / "user-guide.md").read_text(encoding="utf-8")
+    assert "| 处理办法 |" in text
+    for code, entry in CODES.items():
+        assert f"| `{code}` |" in text and f"| {entry.remedy} |" in text, code
+    assert (ROOT / "docs" / "images" / "live-check.png").is_file() and "images/live-check.png" in text
+
+
 def _commands(group: click.Group, prefix: str = "reportgen") -> list[tuple[str, click.Command]]:
     out = []
     for name, cmd in group.commands.items():

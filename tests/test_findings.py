@@ -49,7 +49,7 @@ def test_jump_10x_and_previous_year(doc):
     doc["previous"]["requests"]["new"]["total"] = 2
     found = codes_of(doc)
     assert ["jump_10x", "requests.new.total", WARNING] in found
-    assert ["previous_year", "previous.year", WARNING] in found
+    assert ["previous_year", "previous.year", ERROR] in found
 
 
 def test_carried_in_mismatch(doc):
@@ -90,3 +90,48 @@ def test_strict_check_fails_on_warnings(tmp_path):
     assert run_cli("check", sample_workbook()).returncode == 0  # one warning: 规范性文件6件
     strict = run_cli("check", sample_workbook(), "--strict")
     assert strict.returncode == 1 and "规范性文件6件" in strict.stdout
+
+
+def test_previous_parts_exceed(doc):
+    # 七、总计 typed as 200 while （一）（二）（四） alone add up to 206: the total cannot be right.
+    doc["previous"]["requests"] = {
+        "handled": {"total": 200}, "granted": {"total": 90}, "partial": {"total": 12}, "unavailable": {"total": 104},
+    }
+    found = codes_of(doc)
+    assert ["previous_parts_exceed", "requests.handled.total", WARNING] in found
+    assert found.count(["previous_parts_exceed", "requests.handled.total", WARNING]) == 1
+
+
+def test_year_text(doc):
+    doc["meta"]["year"] = "2021年"
+    report = from_document(doc, source="t.json")
+    assert report.year == 2021
+    assert ["year_text", "meta.year", WARNING] in flatten(check(report), "code", "key", "severity")
+
+
+def test_file_year(doc):
+    found = flatten(check(from_document(doc, source="兰山区2022.json")), "code", "key", "severity")
+    assert ["file_year", "meta.year", WARNING] in found
+    assert "file_year" not in [c for c, *_ in flatten(check(from_document(doc, source="兰山区2021.json")), "code")]
+
+
+def test_not_filled(tmp_path):
+    from reportgen.write.workbook import write_workbook
+
+    path = tmp_path / "兰山区2021.xlsx"
+    write_workbook(path, organ="临沂市兰山区人民政府", year=2021)
+    found = flatten(check(load(path)), "code", "severity")
+    # One warning for the whole workbook, not one per empty table and unwritten section.
+    assert [c for c in found if c[1] != INFO] == [["not_filled", WARNING]]
+
+
+def test_file_open(tmp_path):
+    import shutil
+
+    path = tmp_path / "兰山区2021.xlsx"
+    shutil.copy(sample_workbook(), path)
+    (tmp_path / "~$兰山区2021.xlsx").write_bytes(b"owner")
+    found = check(load(path))
+    opened = [f for f in found if f.code == "file_open"]
+    assert [f.severity for f in opened] == [WARNING]
+    assert "工作簿可能仍在 Excel/WPS 中打开，未保存的修改不会被读取" in opened[0].message

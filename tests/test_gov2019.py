@@ -128,3 +128,14 @@ def test_a_2019_finding_carries_the_label_of_its_own_edition(report_2020):
     (found,) = [f for f in check(from_document(doc)) if f.key == "active_disclosure.regulations.made"]
     assert found.label == get_format("gov-2019").labels["active_disclosure.regulations.made"] != ""
     assert f"〔{found.label}〕" in str(found) and found.as_dict()["label"] == found.label
+
+
+def test_the_outdated_edition_is_named_at_its_row_of_a_workbook(tmp_path, report_2020):
+    from reportgen.read import load
+    from reportgen.write.workbook import write_workbook
+
+    report_2020.meta["year"] = 2022
+    path = tmp_path / "old2022.xlsx"
+    write_workbook(path, report=report_2020)
+    found = [f for f in check(load(path)) if f.code == "format_outdated"]
+    assert [str(f.location) for f in found] == ["基本信息!B17"]  # the 报告格式 row, not a key

@@ -103,7 +103,7 @@ def findings_markdown() -> str:
     """The table of every finding a check can give, from the code registry."""
     from ..findings import CODES, SEVERITY_LABEL
 
-    lines = [FINDINGS_BEGIN, "", "| 级别 | 代码 | 说明 | 怎么办 |", "|---|---|---|---|"]
+    lines = [FINDINGS_BEGIN, "", "| 级别 | 代码 | 说明 | 处理办法 |", "|---|---|---|---|"]
     for code, entry in CODES.items():
         shown = "（勾稽关系不成立时的具体说明，列出两边的数字）" if entry.message == "{text}" else entry.message
         shown = shown.replace("{{{{", "{{").replace("}}}}", "}}").replace("|", "\\|")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from ..compute import Computed
 from ..findings import Finding
 from ..model import Report
-from .identities import across_years, identities, missing_text, outdated_format
+from .identities import across_years, file_year, identities, missing_text, not_filled, outdated_format
 from .placeholders import fill_placeholders, placeholder_namespace
 from .prose import stale_numbers, stale_percentages
 
@@ -26,10 +26,15 @@ class Checked:
 
 def check(report: Report, computed: Computed) -> Checked:
     """Every finding for `report`: reading notes, identities, years, placeholders, prose."""
-    findings = list(report.findings)
+    blank = list(not_filled(report))
+    findings = list(report.findings) + blank
+    findings += file_year(report)
     findings += identities(report, computed.values)
     findings += across_years(report, computed.values, computed.last)
-    findings += missing_text(report)
+    if blank:  # a workbook never filled in is one finding, not one per empty table and text
+        findings = [f for f in findings if f.code != "table_empty"]
+    else:
+        findings += missing_text(report)
     findings += outdated_format(report)
     filled = dict(report.narrative)
     if any("{{" in t or "{%" in t for t in filled.values()):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import PurePath
 
 from ..findings import Finding, Location, finding
+from ..formats.derive import typed_parts
+from ..formats.workbook import cell_ranges
 from ..model import Number, Report
 
 # A figure that moved by this factor from last year is probably a typo.
@@ -17,13 +21,31 @@ def outdated_format(report: Report) -> Iterator[Finding]:
     since = report.format.superseded_from
     if since and report.year and report.year >= since:
         yield finding(
-            "format_outdated", Location(file=report.source, key="format"), "format",
+            "format_outdated", _loc(report, "format"), "format",
             year=report.year, since=since, name=f"{report.format.name}（{report.format.notice}）",
         )
 
 
 def _loc(report: Report, key: str) -> Location:
     return report.location(key)
+
+
+def _span(report: Report, keys: Iterable[str]) -> Location:
+    """Where the typed figures behind `keys` sit: one sheet's cells as ranges (D6:D28,D30);
+    in a JSON document, the keys, a column of rows written requests.*.natural_person."""
+    typed = typed_parts(report.format, keys)
+    where = [report.where.get(k) for k in typed]
+    sheets = {w.sheet for w in where if w is not None}
+    if where and all(w is not None and w.cell for w in where) and len(sheets) == 1 and "" not in sheets:
+        return Location(file=report.source, sheet=sheets.pop(), cell=cell_ranges(w.cell for w in where if w))
+    if len(typed) == 1:
+        return Location(file=report.source, key=typed[0])
+    head = typed[0].split(".", 1)[0]
+    rows = {k.split(".", 1)[1].rsplit(".", 1)[0] for k in typed}
+    columns = {k.rsplit(".", 1)[1] for k in typed}
+    if len(rows) == 1:
+        return Location(file=report.source, key=f"{head}.{rows.pop()}.*")
+    return Location(file=report.source, key=f"{head}.*.{columns.pop()}" if len(columns) == 1 else head)
 
 
 def identities(report: Report, values: dict[str, Number]) -> Iterator[Finding]:
@@ -47,8 +69,9 @@ def identities(report: Report, values: dict[str, Number]) -> Iterator[Finding]:
         left = sum((values[k] for k in b.left), start=0)
         right = sum((values[k] for k in b.right), start=0)
         if left != right:
+            # At the typed cells of the column, never at （七）总计: a formula no one can correct.
             text = b.message.format(where=b.where, left=left, right=right)
-            yield finding(b.code, _loc(report, b.anchor), b.anchor, text=text)
+            yield finding(b.code, _span(report, b.left + b.right), b.anchor, text=text)
 
 
 def across_years(report: Report, values: dict[str, Number], last: dict[str, Number]) -> Iterator[Finding]:
@@ -57,35 +80,80 @@ def across_years(report: Report, values: dict[str, Number], last: dict[str, Numb
         return
     fmt = report.format
     if prev.year and report.year and prev.year != report.year - 1:
-        yield finding(
-            "previous_year", Location(file=report.source, key="previous.year"), "previous.year",
-            last=prev.year, this=report.year,
-        )
-    given = prev.figures
-    for s in fmt.sums:
-        # Last year's figures may be typed as totals and as items: they should agree.
-        if s.target in given and all(p in given for p in s.parts):
-            parts = sum((given[p] for p in s.parts), start=0)
-            if parts != given[s.target]:
-                yield finding(
-                    "previous_sum", prev.where.get(s.target) or Location(file=report.source, key=f"previous.{s.target}"),
-                    s.target, label=fmt.label(s.target), parts=parts, given=given[s.target],
-                )
+        where = prev.year_where or Location(file=report.source, key="previous.year")
+        yield finding("previous_year", where, "previous.year", last=prev.year, this=report.year,
+                      expected=report.year - 1)
+    yield from previous_sums(report)
     req = fmt.requests
     carried_in, carried_out = req.balance_left[1], req.balance_right[1]
-    for c in req.columns:
+    compared = False
+    for c in req.input_columns():
         this_key = f"{req.key}.{carried_in}.{c.key}"
         last_key = f"{req.key}.{carried_out}.{c.key}"
-        if this_key in values and last_key in last and values[this_key] != last[last_key]:
-            yield finding(
-                "carried_in_mismatch", _loc(report, this_key), this_key,
-                this=values[this_key], last=last[last_key],
-            )
+        if this_key in values and last_key in last:
+            compared = True
+            if values[this_key] != last[last_key]:
+                yield finding(
+                    "carried_in_mismatch", _loc(report, this_key), this_key,
+                    this=values[this_key], last=last[last_key],
+                )
+    # Only last year's 总计 known: compare this year's row with it, at the typed cells.
+    this_key = f"{req.key}.{carried_in}.{req.total_column().key}"
+    last_key = f"{req.key}.{carried_out}.{req.total_column().key}"
+    if not compared and this_key in values and last_key in last and values[this_key] != last[last_key]:
+        yield finding(
+            "carried_in_mismatch", _span(report, [this_key]), this_key, this=values[this_key], last=last[last_key],
+        )
     for key in sorted(set(last) & set(values), key=list(values).index):
         a, b = values[key], last[key]
         lo, hi = sorted((a, b))
         if lo > 0 and hi >= JUMP_FLOOR and hi >= lo * JUMP_FACTOR:
             yield finding("jump_10x", _loc(report, key), key, label=fmt.label(key), this=a, last=b)
+
+
+def previous_sums(report: Report) -> Iterator[Finding]:
+    """Last year's typed totals against their typed parts, one finding per total: all parts
+    typed and a different sum, or some typed and already more than the total."""
+    prev = report.previous
+    if prev is None:
+        return
+    fmt = report.format
+    given = prev.figures
+    reported: set[str] = set()
+    for s in fmt.sums:
+        if s.target not in given or s.target in reported:
+            continue
+        known = [given[p] for p in s.parts if p in given]
+        parts = sum(known, start=0)
+        total = given[s.target]
+        where = prev.where.get(s.target) or Location(file=report.source, key=f"previous.{s.target}")
+        if len(known) == len(s.parts) and parts != total:
+            code = "previous_sum"
+        elif known and parts > total:
+            code = "previous_parts_exceed"
+        else:
+            continue
+        reported.add(s.target)
+        yield finding(code, where, s.target, label=fmt.label(s.target), parts=parts, given=total)
+
+
+# A year in a file name: 兰山区2025.xlsx, 2025年报.xlsx — four digits not part of a longer number.
+_NAMED_YEAR = re.compile(r"(?<![0-9])(20[0-9]{2})(?![0-9])")
+
+
+def file_year(report: Report) -> Iterator[Finding]:
+    """A file named for another year than the one inside it: last year's workbook, renamed."""
+    if not report.source or not report.year:
+        return
+    named = sorted(set(_NAMED_YEAR.findall(PurePath(report.source).name)))
+    if named and str(report.year) not in named:
+        yield finding("file_year", _loc(report, "meta.year"), "meta.year", named="、".join(named), year=report.year)
+
+
+def not_filled(report: Report) -> Iterator[Finding]:
+    """Every figure 0 and no text: a blank workbook handed in, or one filled but never saved."""
+    if report.figures and not any(report.figures.values()) and not any(t.strip() for t in report.narrative.values()):
+        yield finding("not_filled", Location(file=report.source), "")
 
 
 def missing_text(report: Report) -> Iterator[Finding]:

@@ -43,12 +43,17 @@ def _funnel(fn: Callable[..., int | None]) -> Callable[..., None]:
         except KeyboardInterrupt:
             click.echo("已取消。", err=True)
             code = 130
-        except Exception as e:  # a bug of ours: a short message, the traceback only with -v
+        except BrokenPipeError:
+            # `reportgen check … | head`: the reader has what it wanted. Say nothing more, and
+            # point stdout at nothing so that flushing it at exit does not complain either.
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            code = 141  # as a program stopped by SIGPIPE
+        except Exception:  # a bug of ours: a short message, the traceback only with -v
             if verbose:
                 raise
-            click.echo(
-                f"内部错误（{type(e).__name__}：{e}）。请加 --verbose 重试，并把输出报告给维护者。", err=True
-            )
+            click.echo("内部错误（程序本身的缺陷）。请加 --verbose 重试，并把输出报告给维护者。", err=True)
             code = 3
         sys.exit(code)
 
@@ -62,6 +67,24 @@ templates_option = click.option(
 force_option = click.option("--force", is_flag=True, help="覆盖已存在的文件。")
 
 
+class _Year(click.ParamType):
+    """A four-digit reporting year, refused in Chinese (not click's "not a valid integer")."""
+
+    name = "年份"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        from ..findings import Location
+        from ..read.values import parse_year
+
+        parsed = parse_year(value, Location(), "year")
+        if parsed.value is None:
+            self.fail(parsed.findings[0].message, param, ctx)
+        return int(parsed.value)
+
+
+YEAR = _Year()
+
+
 def print_findings(findings: Iterable[Finding], *, show_info: bool = False, file: str = "") -> None:
     """Errors and warnings one per line; notes (blank cells read as 0 …) counted unless asked for."""
     findings = list(findings)
@@ -72,6 +95,7 @@ def print_findings(findings: Iterable[Finding], *, show_info: bool = False, file
         label = click.style(f"[{SEVERITY_LABEL[f.severity]}]", fg=colour, bold=f.severity == ERROR)
         prefix = f"{file}：" if file else ""
         click.echo(f"{label} {prefix}{f}")
+        click.echo(f"    处理办法：{f.remedy}")
     infos = Counter(f.message for f in findings if f.severity == INFO)
     if infos and not show_info:
         n = sum(infos.values())
@@ -100,7 +124,7 @@ def main(verbose: bool) -> None:
 @click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="批量生成时的输出文件夹（--previous 为文件夹时）。")
 @click.option("--organ", default="", help="报告机关全称，如“临沂市兰山区人民政府”。")
-@click.option("--year", type=int, default=None, help="统计年度，如 2025（有 --previous 时默认为上年加一）。")
+@click.option("--year", type=YEAR, default=None, help="统计年度，如 2025（有 --previous 时默认为上年加一）。")
 @click.option(
     "--previous",
     type=click.Path(exists=True, path_type=Path),
@@ -330,6 +354,7 @@ def _print_model(inputs: list[Path], formats: tuple[str, ...], pack: Any) -> int
         for f in analysis.findings:
             if f.severity == ERROR:
                 click.echo(f"[错误] {inputs[0]}：{f}", err=True)
+                click.echo(f"    处理办法：{f.remedy}", err=True)
         return EXIT_INVALID
     click.echo(to_json(computed_model(analysis.report, analysis.context(), analysis.findings)), nl=False)
     return EXIT_OK
@@ -368,7 +393,7 @@ def _build_batch(inputs: list[Path], outdir: Path, formats: tuple[str, ...], tem
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="汇总后的工作簿（.xlsx）。")
 @click.option("--organ", default="", help="汇总报告的机关全称，如“临沂市兰山区人民政府”。")
-@click.option("--year", type=int, default=None, help="统计年度（默认取各单位的年度）。")
+@click.option("--year", type=YEAR, default=None, help="统计年度（默认取各单位的年度）。")
 @click.option("--skip-invalid", is_flag=True, help="跳过有错误的单位（并列出），而不是停止。")
 @force_option
 @_funnel

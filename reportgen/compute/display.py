@@ -115,5 +115,8 @@ def format_points(value: Decimal, settings: Settings) -> str:
     return format_number(abs(value), settings, settings.decimals)
 
 
-def format_money(value: Decimal, settings: Settings, decimals: int = 2) -> str:
+def format_money(value: Decimal, settings: Settings, decimals: int | None = None) -> str:
+    """An amount as typed: 1210.06, 24252.311082; two places at least (1210 → 1210.00)."""
+    if decimals is None:
+        decimals = max(2, -int(value.as_tuple().exponent)) if value.is_finite() else 2
     return format_number(value, settings, decimals)

@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 COUNT = "count"  # a non-negative integer
-MONEY = "money"  # 万元 (or 元), Decimal with at most two places
+MONEY = "money"  # 万元 (or 元), Decimal as typed: two to six places
 SIGNED = "signed"  # an integer that may be negative: the 2019 edition's 本年增/减
+# The 条例 took effect in 2008: no annual report is for an earlier year.
+FIRST_YEAR = 2008
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class Balance:
     code: str
     message: str
     where: str = ""
-    anchor: str = ""  # the key whose cell a finding points at
+    anchor: str = ""  # the key a finding carries (it names the balance; no cell holds it)
 
 
 # ---- Table 2 ---------------------------------------------------------------------------

@@ -33,8 +33,8 @@ CODES: dict[str, Code] = {
     ),
     "not_money": Code(
         ERROR,
-        "应为金额（最多两位小数），实际为“{value}”",
-        "金额以万元为单位，最多两位小数，如 1210.06。",
+        "应为金额（万元，最多六位小数），实际为“{value}”",
+        "金额以万元为单位，最多六位小数（到分为止），如 1210.06 或 24252.311082。",
     ),
     "too_large": Code(
         ERROR,
@@ -83,8 +83,8 @@ CODES: dict[str, Code] = {
     ),
     "bad_year": Code(
         ERROR,
-        "统计年度应为四位年份，实际为“{value}”",
-        "填写四位年份，如 2025。",
+        "年度应为{first}至{last}之间的四位数字年份，实际为“{value}”",
+        "填写四位数字的年份，如 2025。",
     ),
     "narrative_missing": Code(
         WARNING,
@@ -105,6 +105,16 @@ CODES: dict[str, Code] = {
         ERROR,
         "占位符写法有误：{value}",
         "占位符写作 {{ requests.new.total }}，前后各两个花括号。",
+    ),
+    "year_text": Code(
+        WARNING,
+        "年度“{value}”按{year}读取",
+        "只填写四位数字的年份，如 2025，不要加“年”字。",
+    ),
+    "file_open": Code(
+        WARNING,
+        "工作簿可能仍在 Excel/WPS 中打开，未保存的修改不会被读取（旁边有临时文件“{lock}”）",
+        "在Excel/WPS中保存并关闭工作簿后再检查；若工作簿并未打开，可删除这个临时文件。",
     ),
     # identities (generated from the format definition)
     "group_sum": Code(
@@ -149,9 +159,9 @@ CODES: dict[str, Code] = {
         "核对是否多输或少输了位数。",
     ),
     "previous_year": Code(
-        WARNING,
-        "上年数据的年度为{last}，本年为{this}，应相差一年",
-        "核对“上年数据”表中的年度。",
+        ERROR,
+        "上年数据的年度为{last}，应为{expected}（统计年度{this}的上一年）",
+        "把“上年数据”表中的年度改为统计年度减一；若填的是其他年份的数字，请换成上一年的数字。",
     ),
     "format_outdated": Code(
         WARNING,
@@ -162,6 +172,21 @@ CODES: dict[str, Code] = {
         WARNING,
         "上年数据中{label}为{given}，但各项之和为{parts}，比较时以填写的合计为准",
         "核对“上年数据”表中该合计及其各项（照上年报告填写）。",
+    ),
+    "previous_parts_exceed": Code(
+        WARNING,
+        "上年数据中{label}为{given}，小于已填各项之和{parts}",
+        "合计不能小于其各项之和：核对“上年数据”表中该合计及其各项（照上年报告填写）。",
+    ),
+    "file_year": Code(
+        WARNING,
+        "文件名中的年度（{named}）与“基本信息”中的统计年度（{year}）不一致，可能选错了文件",
+        "核对选的是否为本年度的工作簿；若是，改正统计年度或文件名。",
+    ),
+    "not_filled": Code(
+        WARNING,
+        "工作簿中的数字全部为0，正文也没有填写，看起来尚未填写",
+        "确认选的是已填好并保存的工作簿。",
     ),
     "share_change_as_percent": Code(
         WARNING,

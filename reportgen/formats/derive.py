@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from .base import Balance, Format, Sum
@@ -60,6 +61,29 @@ def _sums(fmt: Format) -> list[Sum]:
                 total.label,
             )
         )
+    # The 总计 column adds up like the others: a group's total is its rows' totals, （七）'s the
+    # outcome groups'. Reached the other way as well, these routes let last year's figures, often
+    # known only as the totals a report quoted, be checked against the totals of their parts.
+    for _, row in req.top_rows():
+        if row.is_group:
+            sums.append(
+                Sum(
+                    f"{t}.{row.key}.{total.key}",
+                    tuple(f"{t}.{ch.key}.{total.key}" for ch in row.children),
+                    "group_sum",
+                    GROUP_SUM,
+                    total.label,
+                )
+            )
+    sums.append(
+        Sum(
+            f"{t}.{handled.key}.{total.key}",
+            tuple(f"{t}.{r.key}.{total.key}" for r in outcomes),
+            "handled_sum",
+            HANDLED,
+            total.label,
+        )
+    )
     ap = fmt.appeals
     parts = ap.input_fields()
     ap_total = next(f for f in ap.fields if f.derived)
@@ -98,9 +122,23 @@ def _sums(fmt: Format) -> list[Sum]:
     return sums
 
 
+def typed_parts(fmt: Format, keys: Iterable[str]) -> list[str]:
+    """The typed figures behind `keys`: a total is replaced by the figures it adds up (along
+    its first route: the row for the 总计 column, the rows for a group)."""
+    first: dict[str, tuple[str, ...]] = {}
+    for s in fmt.sums:
+        first.setdefault(s.target, s.parts)
+    out: list[str] = []
+    for key in keys:
+        out += typed_parts(fmt, first[key]) if key in first else [key]
+    return out
+
+
 def _balances(fmt: Format) -> list[Balance]:
     req = fmt.requests
     t = req.key
+    # Typed columns only: the 总计 column balances whenever they all do, so checking it too
+    # would report one mistake twice.
     return [
         Balance(
             tuple(f"{t}.{r}.{c.key}" for r in req.balance_left),
@@ -108,9 +146,9 @@ def _balances(fmt: Format) -> list[Balance]:
             "balance",
             BALANCE,
             f"{c.label}列",
-            anchor=f"{t}.{req.balance_right[0]}.{c.key}",
+            anchor=f"{t}.balance.{c.key}",
         )
-        for c in req.columns
+        for c in req.input_columns()
     ]
 
 

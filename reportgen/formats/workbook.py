@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
 from . import Format, get_format
-from .base import COUNT, Balance
+from .base import COUNT
+from .derive import typed_parts
 from .grids import NUMBER, Grid, grids
 
 # Slot roles: what a cell holds and how the reader treats it.
@@ -261,16 +263,20 @@ def _narrative_layout(fmt: Format, lay: Layout) -> None:
         row += 1
 
 
-def _sum_expr(cells: Iterable[str]) -> str:
-    """SUM over cells, contiguous runs in a row or a column written as ranges."""
+def cell_ranges(cells: Iterable[str]) -> str:
+    """Cells as ranges, contiguous runs in a row or a column joined: D6:D28,D30."""
     points = sorted({split_cell(c) for c in cells})  # (col, row)
-    if not points:
-        return "0"
     if len({r for _, r in points}) == 1:
         runs = _runs(points, along=0)
     else:
         runs = _runs(sorted(points, key=lambda p: (p[0], p[1])), along=1)
-    return f"SUM({','.join(runs)})"
+    return ",".join(runs)
+
+
+def _sum_expr(cells: Iterable[str]) -> str:
+    """SUM over cells, contiguous runs in a row or a column written as ranges."""
+    ranges = cell_ranges(cells)
+    return f"SUM({ranges})" if ranges else "0"
 
 
 def _runs(points: list[tuple[int, int]], along: int) -> list[str]:
@@ -307,59 +313,177 @@ def _text(s: str) -> str:
     return '"' + s.replace('"', '""') + '"'
 
 
-def _message(template: str, **values: str) -> str:
-    """A Chinese message template as an Excel string expression; values are expressions."""
-    marks = {k: f"\x00{k}\x00" for k in values}
-    pieces = template.format(**marks).split("\x00")
-    out = []
-    for i, piece in enumerate(pieces):
-        if i % 2:
-            out.append(values[piece])
-        elif piece:
-            out.append(_text(piece))
-    return "&".join(out)
+CHECK_BAD = "✗"  # every failing check starts with it; the red formatting looks for it
+BELOW_TABLE = 1  # rows between a table and its checks: none, they sit directly under it
 
 
-@dataclass
+@dataclass(frozen=True)
 class Check:
+    """A live check: a formula that shows ✓, nothing (nothing to check yet), or ✗ and what is wrong.
+
+    It mirrors one rule of `reportgen check` (`code`) over cells a clerk types, so it can fail;
+    `marks` are the typed cells of its sheet that turn red with it, each with the condition.
+    """
+
     sheet: str
-    row_of: int  # the row of the checked figure; 0 when the identity spans rows
-    label: str
+    cell: str
+    label: str  # what it checks, in the words beside it
     formula: str
+    code: str  # the finding `reportgen check` gives for the same mistake ("" for a summary)
+    keys: tuple[str, ...] = ()  # the figure keys it checks (previous.… for last year's)
+    marks: tuple[tuple[str, str], ...] = ()  # (cells on `sheet` as ranges, condition)
+
+
+def _ref(lay: Layout, key: str, from_sheet: str, *, absolute: bool = False) -> str:
+    slot = lay.slots[key]
+    col, row = split_cell(slot.cell)
+    cell = f"${col_letter(col)}${row}" if absolute else slot.cell
+    return cell if slot.sheet == from_sheet else f"'{slot.sheet}'!{cell}"
+
+
+def _ranges(cells: Iterable[str]) -> str:
+    """SUM arguments for cells: ranges joined by commas."""
+    return cell_ranges(cells) or "0"
+
+
+def _typed_cells(fmt: Format, lay: Layout, key: str) -> list[str]:
+    """The typed cells whose sum `key` is on its table's sheet (totals expanded to their parts)."""
+    return [lay.slots[k].cell for k in typed_parts(fmt, [key])]
 
 
 def checks(fmt: Format, lay: Layout) -> list[Check]:
-    """A live check for every balance and every sum whose total is shown on a sheet."""
-    out: list[Check] = []
-    for s in fmt.sums:
-        target = lay.slots.get(s.target)
-        if not target or target.role != DERIVED:
-            continue
-        parts = [c for p in s.parts for c in (_cells_of(fmt, lay, p, target.sheet) or [])]
-        expr = _sum_expr(parts)
-        wrong = _message(s.message, label=_text(fmt.label(s.target)), parts=expr, given=target.cell)
-        formula = f'=IFERROR(IF({expr}={target.cell},"{CHECK_OK}",{wrong}),"有单元格不是数字，请检查")'
-        same_row = all(split_cell(c)[1] == target.row for c in parts)
-        out.append(Check(target.sheet, target.row if same_row else 0, fmt.label(s.target), formula))
-    for b in fmt.balances:
-        out.append(_balance_check(fmt, lay, b))
-    # Two checks of one row cannot share the cell beside it: list them under the table.
-    seen: dict[tuple[str, int], int] = {}
-    for c in out:
-        seen[(c.sheet, c.row_of)] = seen.get((c.sheet, c.row_of), 0) + 1
-    for c in out:
-        if c.row_of and seen[(c.sheet, c.row_of)] > 1:
-            c.row_of = 0
+    """Every live check of the workbook, each over typed cells, so each can fail.
+
+    The totals of the three tables are formulas of their rows and columns: a check of a total
+    against its parts would compare a formula with itself. What can be wrong in what a clerk
+    types is checked: table 3's balance per column and its 上年结转 against last year's
+    结转下年度 (two rows directly under the table, and a summary beside its heading), and on
+    上年数据, where totals are typed too, each typed total against its typed parts (beside
+    the row) and the year against 统计年度.
+    """
+    out = _table3_checks(fmt, lay)
+    out += _previous_checks(fmt, lay)
     return out
 
 
-def _balance_check(fmt: Format, lay: Layout, b: Balance) -> Check:
-    sheet = lay.slots[b.anchor].sheet
-    left = _sum_expr(c for k in b.left for c in _cells_of(fmt, lay, k, sheet) or [])
-    right = _sum_expr(c for k in b.right for c in _cells_of(fmt, lay, k, sheet) or [])
-    wrong = _message(b.message, where=_text(b.where), left=left, right=right)
-    formula = f'=IFERROR(IF({left}={right},"{CHECK_OK}",{wrong}),"有单元格不是数字，请检查")'
-    return Check(sheet, 0, f"勾稽关系（{b.where}）", formula)
+def requests_check_rows(fmt: Format) -> tuple[int, int]:
+    """The rows under table 3 holding its balance check and its check against last year."""
+    below = TABLE_TOP + table_grids(fmt)["requests"].n_rows - 1 + BELOW_TABLE
+    return below, below + 1
+
+
+def _table3_checks(fmt: Format, lay: Layout) -> list[Check]:
+    req = fmt.requests
+    sheet = req.sheet
+    balance_row, carried_row = requests_check_rows(fmt)
+    out: list[Check] = []
+    for b in fmt.balances:
+        left = _ranges(c for k in b.left for c in _typed_cells(fmt, lay, k))
+        right = _ranges(c for k in b.right for c in _typed_cells(fmt, lay, k))
+        col = split_cell(lay.slots[b.left[0]].cell)[0]
+        at = addr(balance_row, col)
+        formula = (
+            f'=IFERROR(IF(SUM({left})=SUM({right}),"{CHECK_OK}",'
+            f'"{CHECK_BAD}"&SUM({left})&"≠"&SUM({right})),"{CHECK_BAD}非数字")'
+        )
+        typed = cell_ranges(c for k in b.left + b.right for c in _typed_cells(fmt, lay, k)).replace(",", " ")
+        out.append(Check(sheet, at, f"勾稽关系（{b.where}）", formula, b.code, b.left + b.right,
+                         ((typed, f'LEFT(${col_letter(col)}${balance_row},1)="{CHECK_BAD}"'),)))
+    carried_in, carried_out = req.balance_left[1], req.balance_right[1]
+    inputs = req.input_columns()
+    for c in (*inputs, req.total_column()):
+        this_key, last_key = f"{req.key}.{carried_in}.{c.key}", f"previous.{req.key}.{carried_out}.{c.key}"
+        this, last = lay.slots[this_key].cell, _ref(lay, last_key, sheet, absolute=True)
+        if c.derived:  # the row's typed cells, not its 总计 formula
+            this = f"SUM({cell_ranges(_typed_cells(fmt, lay, this_key))})"
+        known = f"ISNUMBER({last})"
+        if c.derived:
+            # As `check` does: last year's 总计 only when none of its columns is known.
+            cols = [_ref(lay, f"previous.{req.key}.{carried_out}.{x.key}", sheet, absolute=True) for x in inputs]
+            known = f"AND({known},COUNT({','.join(cols)})=0)"
+        col = split_cell(lay.slots[this_key].cell)[0]
+        at = addr(carried_row, col)
+        formula = f'=IFERROR(IF({known},IF({this}={last},"{CHECK_OK}","{CHECK_BAD}上年"&{last}),""),"")'
+        typed = cell_ranges(_typed_cells(fmt, lay, this_key))
+        out.append(Check(sheet, at, f"上年结转（{c.label}）", formula, "carried_in_mismatch", (this_key, last_key),
+                         ((typed.replace(",", " "), f'LEFT(${col_letter(col)}${carried_row},1)="{CHECK_BAD}"'),)))
+    cells = [c.cell for c in out]
+    # Beside the heading, in the frozen rows: seen without scrolling down to the checks.
+    summary = (
+        f'=IF(AND({",".join(f"LEFT({c},1)<>{_text(CHECK_BAD)}" for c in cells)}),'
+        f'"{CHECK_OK} 本表检查通过","{CHECK_BAD} 有不符，见表下第{balance_row}、{carried_row}行红色单元格")'
+    )
+    at = addr(TABLE_TOP, table_grids(fmt)["requests"].n_cols + 2)
+    out.append(Check(sheet, at, "本表检查", summary, ""))
+    return out
+
+
+def _previous_checks(fmt: Format, lay: Layout) -> list[Check]:
+    sheet = fmt.previous_sheet
+    out: list[Check] = []
+    year = lay.slots["previous.year"].cell
+    this_year = _ref(lay, "meta.year", sheet, absolute=True)
+    figures = [s.cell for k, s in lay.slots.items() if s.sheet == sheet and k != "previous.year"]
+    any_figure = f"COUNT({cell_ranges(figures)})>0"
+    formula = (
+        f'=IFERROR(IF(AND(ISNUMBER({year}),ISNUMBER({this_year}),{any_figure}),'
+        f'IF({year}={this_year}-1,"{CHECK_OK}","{CHECK_BAD}应为"&({this_year}-1)),""),"")'
+    )
+    col, row = split_cell(year)
+    at = addr(row, previous_check_col(fmt))
+    out.append(Check(sheet, at, "上年度", formula, "previous_year", ("previous.year",),
+                     ((year, f'LEFT(${col_letter(split_cell(at)[0])}${row},1)="{CHECK_BAD}"'),)))
+    # Every sum whose total has a cell here, grouped by the row the total sits on.
+    by_row: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+    for s in fmt.sums:
+        slot = lay.slots.get(f"previous.{s.target}")
+        if slot is not None and all(f"previous.{p}" in lay.slots for p in s.parts):
+            by_row.setdefault(slot.row, []).append((s.target, s.parts))
+    check_col = previous_check_col(fmt)
+    for row, sums in sorted(by_row.items()):
+        fails, texts, marks, keys = [], [], [], []
+        for target, parts in sums:
+            t = lay.slots[f"previous.{target}"].cell
+            ps = _ranges(lay.slots[f"previous.{p}"].cell for p in parts)
+            n = len(parts)
+            # As `check` does: all parts typed → they add up to the total; some → not more than it.
+            fail = f"AND(ISNUMBER({t}),IF(COUNT({ps})={n},SUM({ps})<>{t},SUM({ps})>{t}))"
+            name = _short_label(fmt, target)
+            texts.append(
+                f'IF({fail},IF(COUNT({ps})={n},"{name}"&{t}&"≠各项之和"&SUM({ps}),'
+                f'"{name}"&{t}&"小于已填各项之和"&SUM({ps}))&"；","")'
+            )
+            fails.append(fail)
+            marks.append((t, _absolute(fail)))
+            keys.append(f"previous.{target}")
+        at = addr(row, check_col)
+        row_cells = [s.cell for k, s in lay.slots.items() if s.sheet == sheet and s.row == row]
+        formula = (
+            f'=IFERROR(IF(OR({",".join(fails)}),"{CHECK_BAD}"&{"&".join(texts)},'
+            f'IF(COUNT({cell_ranges(row_cells)})=0,"","{CHECK_OK}")),"")'
+        )
+        out.append(Check(sheet, at, "上年数据的合计", formula, "previous_sum", tuple(dict.fromkeys(keys)),
+                         tuple(dict.fromkeys(marks))))
+    return out
+
+
+def previous_check_col(fmt: Format) -> int:
+    """The column beside 上年数据's widest block (table 3: a label column and one per column)."""
+    return 2 + len(fmt.requests.columns)
+
+
+def _short_label(fmt: Format, key: str) -> str:
+    """Which total of a row of 上年数据 failed: its column (自然人, 总计, 结果维持…)."""
+    field_key = key.rpartition(".")[2]
+    for f in (*fmt.requests.columns, *fmt.appeals.fields):
+        if f.key == field_key:
+            return f.label
+    return fmt.label(key)
+
+
+def _absolute(expr: str) -> str:
+    """A1 references made absolute ($D$6), for a conditional format applied to another cell."""
+    return re.sub(r"(?<![A-Z$'!])([A-Z]{1,3})([0-9]+)(?![0-9(])", r"$\1$\2", expr)
 
 
 def total_formula(fmt: Format, lay: Layout, key: str) -> str:

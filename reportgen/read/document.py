@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from ..errors import UnreadableInput, os_reason
 from ..findings import Finding, Location, finding
 from ..formats import FIGURE_PARTS, FORMATS, Format, get_format
 from ..model import Previous, Report
-from .values import parse_figure
+from .values import parse_figure, parse_year
 
 MAX_JSON_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 8  # the format nests figures three levels deep; deeper is not our document
@@ -165,17 +164,9 @@ def check_meta(fmt: Format, meta: dict[str, Any], where: Any, notes: list[Findin
             notes.append(finding("missing_meta", where(f.key), f"meta.{f.key}", label=f.label))
     year = meta.get("year")
     if year not in ("", None):
-        text = str(year).strip()
-        if isinstance(year, Decimal) and year == year.to_integral_value():
-            text = str(int(year))
-        if isinstance(year, float) and year.is_integer():
-            text = str(int(year))
-        text = unicodedata.normalize("NFKC", text).removesuffix("年")  # ２０２１ → 2021
-        if text.isascii() and text.isdigit() and len(text) == 4 and 1990 <= int(text) <= 2200:
-            meta["year"] = int(text)
-        else:
-            notes.append(finding("bad_year", where("year"), "meta.year", value=year))
-            meta["year"] = None
+        parsed = parse_year(year, where("year"), "meta.year")
+        notes.extend(parsed.findings)
+        meta["year"] = parsed.value
     else:
         meta["year"] = None
     if not meta.get("short_name"):
@@ -208,10 +199,11 @@ def _previous(fmt: Format, raw: Any, source: str, notes: list[Finding]) -> Previ
     prev = Previous()
     year = raw.get("year")
     if year is not None:
-        try:
-            prev.year = int(year)
-        except (TypeError, ValueError, OverflowError):
-            notes.append(finding("bad_year", Location(file=source, key="previous.year"), "previous.year", value=year))
+        where = Location(file=source, key="previous.year")
+        parsed = parse_year(year, where, "previous.year")
+        notes.extend(parsed.findings)
+        prev.year = None if parsed.value is None else int(parsed.value)
+        prev.year_where = where
     flat: dict[str, Any] = {}
     for part in FIGURE_PARTS:
         if raw.get(part) is not None:

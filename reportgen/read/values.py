@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from ..findings import Finding, Location, finding
-from ..formats.base import MONEY, SIGNED
+from ..formats.base import FIRST_YEAR, MONEY, SIGNED
 from ..model import Number
 
 # What published tables print for "nothing": read as 0 with a note.
@@ -21,7 +21,10 @@ MAX_MONEY = Decimal("100000000")  # 万元: a trillion yuan
 # ASCII digits only: `\d` would also take ٣ or ३, which NFKC leaves as they are.
 _GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+$")
 _PLAIN_INT = re.compile(r"^[0-9]+$")
-_MONEY = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
+_MONEY = re.compile(r"^[0-9]+(\.[0-9]{1,6})?$")
+# Reports print 万元 to two places, or to six (the 分 of an amount in 元); finer is a mistake.
+MONEY_PLACES = 6
+
 # More digits than this is past MAX_COUNT anyway; int() of thousands of digits is refused by Python.
 _MAX_DIGITS = 20
 
@@ -38,7 +41,7 @@ def _show(raw: object) -> str:
 
 
 def parse_figure(raw: object, kind: str, where: Location, key: str, *, text_ok: bool = False) -> Parsed:
-    """Parse a count (non-negative int) or an amount (Decimal, ≤ 2 places) from a cell or JSON.
+    """Parse a count (non-negative int) or an amount (Decimal, as typed, ≤ 6 places) from a cell or JSON.
 
     `text_ok`: a number written as text is the source's own convention (JSON writes decimals
     as strings), so it is read without the note a workbook cell typed as text gets.
@@ -148,12 +151,45 @@ def _parse_money(raw: object, where: Location, key: str) -> Parsed:
         if abs(number) > MAX_MONEY:  # before quantize, which cannot hold 1E+40 to two places
             code = "negative" if number < 0 else "too_large"
             return Parsed(None, [finding(code, where, key, value=_show(number))])
-        if number != number.quantize(Decimal("0.01")):
-            return bad
+        if -int(number.as_tuple().exponent) > MONEY_PLACES:
+            finest = number.quantize(Decimal(1).scaleb(-MONEY_PLACES))
+            if number != finest:
+                return bad
+            number = finest  # 24252.3110820 from JSON: the zeros past six places say nothing
     else:
         return bad
     if number < 0:
         return Parsed(None, [finding("negative", where, key, value=number)])
     if number > MAX_MONEY:
         return Parsed(None, [finding("too_large", where, key, value=number)])
-    return Parsed(number.quantize(Decimal("0.01")), notes)
+    return Parsed(as_typed(number), notes)
+
+
+def as_typed(number: Decimal) -> Decimal:
+    """An amount with the places it was typed with, and at least two (1210 → 1210.00)."""
+    places = max(2, -int(number.as_tuple().exponent))
+    return number.quantize(Decimal(1).scaleb(-places))
+
+
+def last_plausible_year() -> int:
+    """A workbook may be made for next year ahead of time; later than that is a typo."""
+    return dt.date.today().year + 1
+
+
+def parse_year(raw: object, where: Location, key: str) -> Parsed:
+    """A four-digit year between 2008 and next year; "2025年" or "２０２５" read with a note."""
+    shown = raw
+    if isinstance(raw, bool):
+        text = str(raw)
+    elif isinstance(raw, (float, Decimal)) and raw == raw and raw not in (float("inf"), float("-inf")) \
+            and raw == int(raw):
+        text = shown = str(int(raw))  # 2025.0 from a number cell; 25.0 shows as 25
+    else:
+        text = str(raw).strip()
+    plain = unicodedata.normalize("NFKC", text).strip().removesuffix("年").strip()
+    last = last_plausible_year()
+    if not (plain.isascii() and plain.isdigit() and len(plain) == 4 and FIRST_YEAR <= int(plain) <= last):
+        return Parsed(None, [finding("bad_year", where, key, value=_show(shown), first=FIRST_YEAR, last=last)])
+    year = int(plain)
+    notes = [] if plain == text else [finding("year_text", where, key, value=_show(text), year=year)]
+    return Parsed(year, notes)

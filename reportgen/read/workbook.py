@@ -17,6 +17,7 @@ from ..formats.workbook import (
     DERIVED,
     INPUT,
     META,
+    META_FIRST,
     PREVIOUS,
     TEXT,
     UNITS_SHEET,
@@ -25,11 +26,12 @@ from ..formats.workbook import (
     Slot,
     addr,
     layout,
+    meta_rows,
     split_cell,
 )
 from ..model import Number, Previous, Report
 from .document import check_meta
-from .values import parse_figure
+from .values import parse_figure, parse_year
 from .zipguard import guard_zip
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -94,6 +96,9 @@ def read_workbook(path: str | Path, *, engine: str = "calamine") -> Report:
         _locate(sheet, lay, source)
 
     report = Report(format=fmt, source=source)
+    lock = lock_file(p)
+    if lock is not None:
+        report.findings.append(finding("file_open", Location(file=source), "", lock=lock.name))
     reader = _Reader(fmt, lay, sheets, report)
     reader.meta()
     reader.figures()
@@ -106,6 +111,16 @@ def read_workbook(path: str | Path, *, engine: str = "calamine") -> Report:
 
 
 # ---- Opening ----------------------------------------------------------------------------
+
+
+def lock_file(p: Path) -> Path | None:
+    """The owner file Excel or WPS (~$name, or ~$ and the name less two characters when it is
+    long) or LibreOffice (.~lock.name#) keeps beside a workbook while it is open."""
+    for name in (f"~${p.name}", f"~${p.name[2:]}", f".~lock.{p.name}#"):
+        candidate = p.with_name(name)
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def _detect_format(p: Path, names: list[str], engine: str) -> Format:
@@ -172,7 +187,7 @@ def _open_error(p: Path, e: Exception) -> UnreadableInput:
     if isinstance(e, OSError) and not isinstance(e, zipfile.BadZipFile):
         return UnreadableInput(f"无法读取文件（{os_reason(e)}）", file=str(p))
     return UnreadableInput(
-        f"工作簿已损坏，无法读取（{type(e).__name__}）", file=str(p),
+        "工作簿已损坏，无法读取", file=str(p),
         hint="请在Excel或WPS中打开后重新保存再试",
     )
 
@@ -374,6 +389,12 @@ class _Reader:
                     meta[name] = ""
         meta["contact"] = contact
         where = {k.removeprefix("meta."): self.loc(s) for k, s in self.slots(META).items()}
+        if "year" in where:
+            self.report.where["meta.year"] = where["year"]
+        # The 报告格式 row under the fields, where `init` names the edition.
+        edition = addr(META_FIRST + len(meta_rows(self.fmt)) + 1, 2)
+        self.report.where["format"] = Location(file=self.report.source, sheet=self.fmt.meta_sheet,
+                                               cell=self.sheets[self.fmt.meta_sheet].at(edition))
         check_meta(self.fmt, meta, lambda k: where.get(k, Location(file=self.report.source)), self.notes)
         self.report.meta = meta
 
@@ -484,12 +505,11 @@ class _Reader:
                 prev.figures[figure] = parsed.value
                 prev.where[figure] = where
         raw_year, _ = self.cell(year_slot)
+        prev.year_where = self.loc(year_slot)
         if not _is_blank(raw_year):
-            text = unicodedata.normalize("NFKC", _as_text(raw_year)).removesuffix("年")
-            if text.isascii() and text.isdigit() and len(text) == 4:
-                prev.year = int(text)
-            else:
-                self.notes.append(finding("bad_year", self.loc(year_slot), "previous.year", value=raw_year))
+            parsed = parse_year(raw_year, self.loc(year_slot), "previous.year")
+            self.notes.extend(parsed.findings)
+            prev.year = None if parsed.value is None else int(parsed.value)
         elif not prev.figures:
             return None
         if prev.year is None and self.report.year:

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..formats import Format, get_format
-from ..formats.base import COUNT, MONEY, SIGNED
+from ..formats.base import COUNT, FIRST_YEAR, MONEY, SIGNED
 from ..formats.grids import LABEL, NUMBER, TITLE, Cell, Grid
 from ..formats.workbook import (
-    CHECK_OK,
+    CHECK_BAD,
     INPUT,
     META_FIRST,
     PREVIOUS,
@@ -28,7 +28,10 @@ from ..formats.workbook import (
     col_letter,
     layout,
     meta_rows,
+    previous_check_col,
     previous_placed,
+    requests_check_rows,
+    split_cell,
     table_grids,
     total_formula,
 )
@@ -46,8 +49,10 @@ HEAD_FILL = "F2F2F2"
 BAD_FILL = "FFC7CE"
 BAD_FONT = "9C0006"
 OK_FONT = "2E7D32"
+# An amount shows as typed: two places at least, six at most (24252.311082).
+MONEY_FORMAT = "0.00####"
 COUNT_PROMPT = "请填写非负整数（件数），没有的填0。"
-MONEY_PROMPT = "请填写金额（单位：万元），最多两位小数，没有的填0。"
+MONEY_PROMPT = "请填写金额（单位：万元），最多六位小数，没有的填0。"
 PREV_PROMPT = "只填知道的上年数字；不知道的留空（留空表示不知道，不是0）。"
 NOTE = "黄色单元格填写数字（没有的填0）；灰色为表格标签，总计由公式自动计算；“检查”显示勾稽关系是否成立，红色表示有误。"
 
@@ -106,9 +111,14 @@ def write_workbook(
         sheet, top = lay.tables[grid_key]
         ws = wb[sheet]
         _write_table(ws, fmt, lay, st, grid, top)
-        _write_checks(ws, st, grid, top, [c for c in sheet_checks if c.sheet == sheet])
-        _print_setup(ws, grid, top, landscape=grid_key != "active")
+        extra = 0
+        if grid_key == "requests":
+            _write_table3_checks(ws, fmt, st, grid)
+            extra = requests_check_rows(fmt)[1] - (top + grid.n_rows - 1)
+        _write_checks(ws, st, [c for c in sheet_checks if c.sheet == sheet])
+        _print_setup(ws, grid, top, landscape=grid_key != "active", extra_rows=extra)
     _write_previous_sheet(wb[fmt.previous_sheet], fmt, lay, st)
+    _write_checks(wb[fmt.previous_sheet], st, [c for c in sheet_checks if c.sheet == fmt.previous_sheet])
     _write_narrative_sheet(wb[fmt.narrative_sheet], fmt, lay, st)
     _validate_inputs(wb, fmt, lay)
 
@@ -220,7 +230,7 @@ def _write_table(ws: Worksheet, fmt: Format, lay: Layout, st: _Styles, grid: Gri
             slot = lay.slots.get(c.key)
             if slot and slot.role == INPUT:
                 _style_cell(cell, st, fill=st.input_fill, locked=False)
-                cell.number_format = "0.00" if slot.kind == MONEY else "0"
+                cell.number_format = MONEY_FORMAT if slot.kind == MONEY else "0"
             else:
                 cell.value = total_formula(fmt, lay, c.key) if slot else None
                 _style_cell(cell, st, fill=st.head_fill, font=st.bold)
@@ -262,47 +272,48 @@ def _span_borders(ws: Worksheet, st: _Styles, r: int, col: int, c: Cell) -> None
             ws.cell(rr, cc).border = st.border
 
 
-def _write_checks(ws: Worksheet, st: _Styles, grid: Grid, top: int, sheet_checks: list[Check]) -> None:
+def _write_checks(ws: Worksheet, st: _Styles, sheet_checks: list[Check]) -> None:
+    """Each live check in its cell; it and the typed cells it reads turn red while it fails."""
     from openpyxl.formatting.rule import FormulaRule
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    beside = grid.n_cols + 2
-    below = top + grid.n_rows + 1
     ok_font = Font(name=FONT, size=11, color=OK_FONT)
-    placed: list[str] = []
-    side = [c for c in sheet_checks if c.row_of]
-    if side:
-        head = ws.cell(top, beside, "检查")
-        head.font = st.bold
-        ws.column_dimensions[col_letter(beside)].width = 12
-    for c in side:
-        cell = ws.cell(c.row_of, beside, c.formula)
-        cell.font = ok_font
-        cell.alignment = Alignment(vertical="center")
-        placed.append(cell.coordinate)
-    rest = [c for c in sheet_checks if not c.row_of]
-    if rest:
-        ws.cell(below, 1, "勾稽关系检查").font = st.bold
-        label_width = max(1, _label_cols(grid)) if grid.key != "appeals" else 4
-        for i, c in enumerate(rest):
-            r = below + 1 + i
-            ws.cell(r, 1, c.label).font = st.font
-            ws.cell(r, 1).alignment = Alignment(vertical="center")
-            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=label_width)
-            cell = ws.cell(r, label_width + 1, c.formula)
-            cell.font = ok_font
-            ws.merge_cells(start_row=r, start_column=label_width + 1, end_row=r, end_column=grid.n_cols)
-            placed.append(cell.coordinate)
     red = PatternFill("solid", start_color=BAD_FILL, end_color=BAD_FILL)
-    for at in placed:
+    bad_font = Font(color=BAD_FONT, bold=True)
+    for c in sheet_checks:
+        cell = ws[c.cell]
+        cell.value = c.formula
+        cell.font = ok_font
+        cell.alignment = Alignment(horizontal="center", vertical="center", shrink_to_fit=True)
+        cell.border = st.border
         ws.conditional_formatting.add(
-            at, FormulaRule(formula=[f'{at}<>"{CHECK_OK}"'], fill=red, font=Font(color=BAD_FONT, bold=True))
+            c.cell, FormulaRule(formula=[f'LEFT({c.cell},1)="{CHECK_BAD}"'], fill=red, font=bad_font)
         )
+        for cells, condition in c.marks:
+            ws.conditional_formatting.add(cells, FormulaRule(formula=[condition], fill=red, font=bad_font))
 
 
-def _print_setup(ws: Worksheet, grid: Grid, top: int, *, landscape: bool) -> None:
+def _write_table3_checks(ws: Worksheet, fmt: Format, st: _Styles, grid: Grid) -> None:
+    """Labels of the two check rows under table 3 and of its summary beside the heading."""
+    from openpyxl.styles import Alignment
+
+    balance_row, carried_row = requests_check_rows(fmt)
+    labels = _label_cols(grid)
+    for r, text in ((balance_row, "检查：一加二等于三（七）加四"), (carried_row, "检查：二等于上年“结转下年度继续办理”")):
+        cell = ws.cell(r, 1, text)
+        _style_cell(cell, st, fill=st.head_fill, font=st.bold, align="left")
+        _span_borders(ws, st, r, 1, Cell(kind=LABEL, text=text, row=0, col=0, colspan=labels))
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=labels)
+        ws.row_dimensions[r].height = 22
+    beside = grid.n_cols + 2
+    ws.column_dimensions[col_letter(beside)].width = 30
+    ws.cell(TABLE_TOP, beside).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+
+
+def _print_setup(ws: Worksheet, grid: Grid, top: int, *, landscape: bool, extra_rows: int = 0) -> None:
     _fit_a4_width(ws, landscape=landscape)
-    ws.print_area = f"A1:{addr(top + grid.n_rows - 1, grid.n_cols)}"
+    # The check rows directly under a table print with it: a printed table shows its checks.
+    ws.print_area = f"A1:{addr(top + grid.n_rows - 1 + extra_rows, grid.n_cols)}"
     if grid.header_rows:
         ws.print_title_rows = f"{top}:{top + grid.header_rows - 1}"
     ws.print_options.horizontalCentered = True
@@ -368,7 +379,15 @@ def _write_previous_sheet(ws: Worksheet, fmt: Format, lay: Layout, st: _Styles) 
                 cell = ws.cell(r, 2 + j)
                 _style_cell(cell, st, fill=st.input_fill, locked=False)
                 slot = lay.slots.get(f"previous.{key}")
-                cell.number_format = "0.00" if slot and slot.kind == MONEY else "0"
+                cell.number_format = MONEY_FORMAT if slot and slot.kind == MONEY else "0"
+    # The live checks beside the rows (a 检查 heading over the blocks that have totals).
+    check_col = previous_check_col(fmt)
+    ws.column_dimensions[col_letter(check_col)].width = 36
+    rows = {split_cell(c.cell)[1] for c in checks(fmt, lay) if c.sheet == ws.title}
+    for top, block in previous_placed(fmt):
+        first = top + 1 + block.header_rows
+        if rows & set(range(first, first + len(block.rows))):
+            _style_cell(ws.cell(top + 1, check_col, "检查"), st, fill=st.head_fill, font=st.bold)
     ws.freeze_panes = "B4"
     _fit_a4_width(ws)
 
@@ -408,7 +427,7 @@ def _write_narrative_sheet(ws: Worksheet, fmt: Format, lay: Layout, st: _Styles)
         _style_cell(ws.cell(slot.row, 2, "没有收费的填0"), st, align="left")
         cell = ws[slot.cell]
         _style_cell(cell, st, fill=st.input_fill, align="left", locked=False)
-        cell.number_format = "0.00" if f.kind == MONEY else "0"
+        cell.number_format = MONEY_FORMAT if f.kind == MONEY else "0"
         ws.row_dimensions[slot.row].height = 22
     ws.freeze_panes = "A3"
     _fit_a4_width(ws, landscape=True)
@@ -419,7 +438,7 @@ def _validate_inputs(wb: Any, fmt: Format, lay: Layout) -> None:
 
     rules = {
         (COUNT, False): ("whole", COUNT_PROMPT, "应填写非负整数（件数），不能填文字、小数或负数。"),
-        (MONEY, False): ("decimal", MONEY_PROMPT, "应填写不小于0的金额（万元），最多两位小数。"),
+        (MONEY, False): ("decimal", MONEY_PROMPT, "应填写不小于0的金额（万元），最多六位小数。"),
         (COUNT, True): ("whole", PREV_PROMPT, "应填写非负整数，或留空表示不知道。"),
         (MONEY, True): ("decimal", PREV_PROMPT, "应填写不小于0的金额，或留空表示不知道。"),
         (SIGNED, False): ("whole", "请填写整数，减少的填负数（如 -3），没有变化的填0。", "应填写整数，减少的填负数。"),
@@ -448,9 +467,9 @@ def _validate_inputs(wb: Any, fmt: Format, lay: Layout) -> None:
         wb[sheet].add_data_validation(dv)
     for sheet, cells in years.items():
         dv = DataValidation(
-            type="whole", operator="between", formula1="1990", formula2="2200", allow_blank=True,
+            type="whole", operator="between", formula1=str(FIRST_YEAR), formula2="2100", allow_blank=True,
             showInputMessage=True, showErrorMessage=True, promptTitle="填写说明",
-            prompt="填写四位年份，如2025。", errorTitle="输入有误", error="应为四位年份，如2025。",
+            prompt="填写四位数字的年份，如2025。", errorTitle="输入有误", error=f"应为{FIRST_YEAR}年以后的四位数字年份，如2025。",
         )
         for cell in cells:
             dv.add(cell)
