@@ -188,7 +188,7 @@ def test_check_of_a_workbook_names_sheet_and_cell_as_the_cli_does(client, broken
     body = client.post("/api/check", files=upload(broken)).json()
     assert body["ok"] is False
     errors = [(f["sheet"], f["cell"], f["code"]) for f in body["findings"] if f["severity"] == ERROR]
-    assert errors == [(REQ, "D29", "balance"), (REQ, "J29", "balance")]
+    assert errors == [(REQ, "D6:D28,D30", "balance")]  # once, at the cells a clerk types
     assert body | {"findings": remedies_given(body["findings"])} == renamed(cli_json(broken), broken)
     assert "reportgen-web" not in json.dumps(body, ensure_ascii=False)  # no temporary path shown
 
@@ -198,7 +198,7 @@ def test_build_refuses_a_workbook_that_breaks_an_identity_with_422(client, broke
     assert answer.status_code == 422
     body = answer.json()
     first = next(f for f in body["findings"] if f["severity"] == ERROR)
-    assert first["location"] == f"{REQ}!D29" and first["code"] == "balance"
+    assert first["location"] == f"{REQ}!D6:D28,D30" and first["code"] == "balance"
     assert "本年新收＋上年结转应等于（七）总计＋结转下年度继续办理" in first["remedy"]
 
 
@@ -305,7 +305,7 @@ def test_the_district_view_lists_units_and_merges_them(client, units, tmp_path):
     status = {u["file"]: u["status"] for u in listing["units"]}
     assert status["区教育局.xlsx"] == "错误"
     assert status["甲镇人民政府.xlsx"] in ("通过", "警告") and status["乙街道办事处.xlsx"] in ("通过", "警告")
-    assert f"{REQ}!D29" in next(u["message"] for u in listing["units"] if u["file"] == "区教育局.xlsx")
+    assert f"{REQ}!D6:D28,D30" in next(u["message"] for u in listing["units"] if u["file"] == "区教育局.xlsx")
 
     def run(**fields: str) -> tuple[str, dict]:
         started = client.post("/api/district", data={"organ": "某某区人民政府", "format": "docx,html"} | fields)
@@ -320,7 +320,7 @@ def test_the_district_view_lists_units_and_merges_them(client, units, tmp_path):
 
     _, refused = run()
     assert refused["ok"] is False and refused["problems"][0]["file"] == "区教育局.xlsx"
-    assert any(m.startswith(f"{REQ}!D29") for m in refused["problems"][0]["messages"])
+    assert any(m.startswith(f"{REQ}!D6:D28,D30") for m in refused["problems"][0]["messages"])
     assert str(units) not in json.dumps(refused, ensure_ascii=False)
 
     job, done = run(skip_invalid="1")
@@ -391,9 +391,9 @@ def test_the_page_in_chromium_checks_previews_downloads_and_merges(server, broke
         expect(page.locator("#status")).to_contain_text("文件超过20 MB，已拒绝", timeout=30_000)
 
         page.set_input_files("#file", str(broken))
-        expect(page.locator("#status")).to_contain_text("有2个错误", timeout=30_000)
+        expect(page.locator("#status")).to_contain_text("有1个错误", timeout=30_000)
         first = page.locator(".finding.error").first
-        expect(first.locator(".where")).to_have_text(f"{REQ}!D29")
+        expect(first.locator(".where")).to_have_text(f"{REQ}!D6:D28,D30")
         expect(first.locator(".remedy")).to_contain_text("处理办法：本年新收＋上年结转应等于")
         expect(page.locator(".download[data-format=docx]")).to_be_disabled()
         expect(page.locator("#preview-empty")).to_have_text("数据有错误，改正后才能预览和生成报告。")
