@@ -43,6 +43,8 @@ def _funnel(fn: Callable[..., int | None]) -> Callable[..., None]:
         except KeyboardInterrupt:
             click.echo("已取消。", err=True)
             code = 130
+        except BrokenPipeError:
+            code = _reader_gone()
         except Exception as e:  # a bug of ours: a short message, the traceback only with -v
             if verbose:
                 raise
@@ -53,6 +55,19 @@ def _funnel(fn: Callable[..., int | None]) -> Callable[..., None]:
         sys.exit(code)
 
     return wrapper
+
+
+def _reader_gone() -> int:
+    """The program reading our output stopped early (`check --all | head -1`): not an error of
+    the input. Point stdout at /dev/null so the interpreter's last flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (in-process tests): nothing to redirect
+        pass
+    return EXIT_OK
 
 
 templates_option = click.option(
@@ -394,7 +409,7 @@ def templates_new(name: str, source: str, dest: Path, templates_dir: Path | None
 
     例：reportgen templates new 某某市 --from lanshan
     """
-    from ..render.packcheck import new_pack
+    from ..app.packcheck import new_pack
     from ..render.packs import find_pack
 
     path = new_pack(name, find_pack(source, templates_dir), dest)
@@ -414,7 +429,7 @@ def templates_check(pack: str, templates_dir: Path | None) -> int:
 
     例：reportgen templates check ./某某市
     """
-    from ..render.packcheck import check_pack
+    from ..app.packcheck import check_pack
 
     problems = check_pack(pack, templates_dir)
     for line in problems:
