@@ -64,9 +64,20 @@ def build_context(report: Report, pack: Pack | None = None) -> tuple[dict[str, A
     return analysis.context(), analysis.findings
 
 
+MAX_STEM_BYTES = 200  # a file name is at most 255 bytes (ext4) or 255 UTF-16 units (NTFS)
+
+
 def safe_name(stem: str) -> str:
-    """`stem` usable as a file name on Windows too."""
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", stem).strip(" .") or "report"
+    """`stem` usable as a file name on Windows too, and displayed as what it is: no control,
+    bidi, zero-width or other invisible characters (a U+202E would show "fdp.exe" as "exe.pdf"),
+    and short enough for any file system."""
+    import unicodedata
+
+    visible = "".join(c for c in stem if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
+    name = re.sub(r'[\\/:*?"<>|]', "_", visible).strip(" .")
+    while len(name.encode("utf-8")) > MAX_STEM_BYTES:
+        name = name[:-1]
+    return name.rstrip(" .") or "report"
 
 
 def output_stem(report: Report) -> str:

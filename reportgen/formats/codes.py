@@ -96,6 +96,21 @@ CODES: dict[str, Code] = {
         "不认识的项“{value}”，已忽略",
         "检查JSON中的键名是否拼错。",
     ),
+    "text_cleaned": Code(
+        WARNING,
+        "文字中有{what}，已删除",
+        "这类字符多半是从网页或其他软件复制时带来的，看不见却会影响文件名和文档，请重新输入该处文字。",
+    ),
+    "not_text": Code(
+        ERROR,
+        "应为文字，实际为{value}",
+        "在JSON中把该项写成带双引号的文字，如 \"organ\": \"某某区人民政府\"。",
+    ),
+    "text_too_long": Code(
+        ERROR,
+        "文字长达{length}个字符，超过一个单元格所能容纳的{limit}个字符",
+        "一个单元格（或JSON中的一项）最多32767个字符；请检查是否误粘贴了大量内容。",
+    ),
     "placeholder_unknown": Code(
         ERROR,
         "占位符 {{{{ {value} }}}} 不对应任何数据",
@@ -105,6 +120,11 @@ CODES: dict[str, Code] = {
         ERROR,
         "占位符写法有误：{value}",
         "占位符写作 {{ requests.new.total }}，前后各两个花括号。",
+    ),
+    "placeholder_not_value": Code(
+        ERROR,
+        "占位符 {{{{ {value} }}}} 指的是一组数据，不是一个数字或文字",
+        "写到具体的一项，如 {{ requests.new.total }}（见模板包编写指南的变量列表）。",
     ),
     # identities (generated from the format definition)
     "group_sum": Code(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import unicodedata
 import zipfile
 import zlib
@@ -29,7 +30,7 @@ from ..formats.workbook import (
 )
 from ..model import Number, Previous, Report
 from .document import check_meta
-from .values import parse_figure
+from .values import MAX_COUNT, MAX_TEXT, clean_text, parse_figure, read_text
 from .zipguard import guard_zip
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -459,7 +460,8 @@ class _Reader:
         for key, slot in self.slots(TEXT).items():
             section = key.removeprefix("narrative.")
             self.report.narrative_where[section] = self.loc(slot)
-            text = _as_text(self.cell(slot)[0])
+            text, found = read_text(_as_text(self.cell(slot)[0]), self.loc(slot), key)
+            self.notes.extend(found)
             if text:
                 self.report.narrative[section] = text
 
@@ -502,12 +504,16 @@ def read_units(fmt: Format, rows: list[list[Any]]) -> list[dict[str, Any]]:
     cols = fmt.unit_columns()
     units: list[dict[str, Any]] = []
     for row in rows[2:]:
-        name = str(row[0]).strip() if row and row[0] not in (None, "") else ""
+        name = clean_text(str(row[0]))[0].strip()[:MAX_TEXT] if row and row[0] not in (None, "") else ""
         if not name or name == "合计":
             break
-        unit: dict[str, Any] = {"organ": name, "source": str(row[1] or "") if len(row) > 1 else ""}
+        source = clean_text(str(row[1] or ""))[0][:MAX_TEXT] if len(row) > 1 else ""
+        unit: dict[str, Any] = {"organ": name, "source": source}
         for j, (key, _) in enumerate(cols, start=2):
             value = row[j] if j < len(row) else 0
-            unit[key] = int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+            # Informational (the report's figures come from the tables): a value that is not a
+            # count a unit could have (text, 1e309, -5, 2.5) is shown as 0 rather than trusted.
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            unit[key] = int(value) if ok and 0 <= value <= MAX_COUNT and value == int(value) else 0
         units.append(unit)
     return units
