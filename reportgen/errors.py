@@ -62,3 +62,25 @@ def os_reason(e: OSError) -> str:
     if isinstance(e, PermissionError) and name not in _OS_REASONS:
         name = "EACCES"
     return _OS_REASONS.get(name) or e.strerror or type(e).__name__
+
+
+_OS_HINTS = {
+    "EACCES": "如果该文件正在 Word、WPS、Excel 或阅读器中打开，请先关闭后重试；否则请检查文件夹权限",
+    "EPERM": "如果该文件正在 Word、WPS、Excel 或阅读器中打开，请先关闭后重试；否则请检查文件是否被设为只读",
+    "EBUSY": "请关闭正在使用该文件的程序后重试",
+    "ETXTBSY": "请关闭正在使用该文件的程序后重试",
+    "ENOSPC": "请清理磁盘空间，或换一个磁盘上的输出文件夹",
+    "EDQUOT": "请清理磁盘空间，或换一个磁盘上的输出文件夹",
+    "ENAMETOOLONG": "请换一个路径较短的输出文件夹（或缩短机关名称）",
+    "EROFS": "请换一个可写的输出文件夹",
+}
+
+
+def os_hint(e: OSError) -> str:
+    """What to do about an `OSError` while writing: close Word only when a lock is the likely cause."""
+    import errno
+
+    name = errno.errorcode.get(e.errno or 0, "")
+    if isinstance(e, PermissionError) and name not in _OS_HINTS:
+        name = "EACCES"
+    return _OS_HINTS.get(name, "请检查输出文件夹是否存在、是否有写入权限")
