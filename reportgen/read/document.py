@@ -12,6 +12,7 @@ from ..errors import UnreadableInput, os_reason
 from ..findings import Finding, Location, finding
 from ..formats import FIGURE_PARTS, FORMATS, Format, get_format
 from ..model import Previous, Report
+from .files import read_capped
 from .values import MAX_TEXT, clean_text, parse_figure, read_text
 
 MAX_JSON_BYTES = 20 * 1024 * 1024
@@ -34,7 +35,7 @@ def read_json(path: str | Path) -> Report:
     try:
         if p.stat().st_size > MAX_JSON_BYTES:
             raise UnreadableInput("文件过大，不像年度报告数据", file=str(p))
-        data = p.read_bytes()
+        data = read_capped(p, MAX_JSON_BYTES)
     except OSError as e:
         raise UnreadableInput(f"无法打开文件（{os_reason(e)}）", file=str(p)) from e
     if not data.strip():
