@@ -146,6 +146,10 @@ def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, pr
     if out is None:
         raise UserError("请指定要生成的工作簿文件名", hint="例如：reportgen init 兰山区2025.xlsx")
     check_save_suffix(out)
+    if previous is not None:
+        from ..write.atomic import refuse_overwriting_input
+
+        refuse_overwriting_input(out, [previous], "新工作簿")
     if out.exists() and not force:
         raise UserError("文件已存在", file=str(out), hint="如需覆盖，请加 --force")
     if sample:
@@ -357,6 +361,12 @@ def merge(units: tuple[str, ...], out: Path, organ: str, year: int | None, skip_
     check_save_suffix(out, "汇总结果的文件名")
     if out.exists() and not force:
         raise UserError("文件已存在", file=str(out), hint="如需覆盖，请加 --force")
+    from ..write.atomic import refuse_overwriting_input
+
+    # A file named on the command line is an input, never the output; last run's result found
+    # in a folder being merged is not an input, and is left out.
+    named = [u for u in units if not Path(u).is_dir()]
+    refuse_overwriting_input(out, expand_inputs(named) if named else [], "汇总结果")
     sources = [p for p in expand_inputs(units) if p.resolve() != out.resolve()]
     from rich.console import Console
 

@@ -89,6 +89,24 @@ def replace_together(pairs: list[tuple[Path, Path]], backup_dir: Path) -> None:
         raise
 
 
+def refuse_overwriting_input(out: Path, inputs: list[Path], what: str = "输出文件") -> None:
+    """`--force` overwrites an old output, never an input: writing the result over a file it is
+    made from would lose that file (`merge a.json b.json -o a.json`, `init X --previous X`)."""
+    from ..errors import UserError
+
+    for source in inputs:
+        if _same_file(out, source):
+            raise UserError(f"{what}就是输入文件之一，不能覆盖", file=str(out),
+                            hint="请给结果另起一个文件名（--force 也不会覆盖输入文件）")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
 def fixed_time() -> tuple[datetime | None, tuple[int, int, int, int, int, int]]:
     """SOURCE_DATE_EPOCH if set (reproducible-builds.org), else no timestamp at all."""
     raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
