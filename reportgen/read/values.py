@@ -207,4 +207,5 @@ def _parse_money(raw: object, where: Location, key: str) -> Parsed:
         return Parsed(None, [finding("negative", where, key, value=number)])
     if number > MAX_MONEY:
         return Parsed(None, [finding("too_large", where, key, value=number)])
-    return Parsed(number.quantize(Decimal("0.01")), notes)
+    # copy_abs: −0.0 (a cell showing 0.00 after a subtraction) is zero, never "-0.00万元".
+    return Parsed(number.copy_abs().quantize(Decimal("0.01")) if number == 0 else number.quantize(Decimal("0.01")), notes)
