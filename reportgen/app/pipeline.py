@@ -115,7 +115,7 @@ def check_output_dir(outdir: Path) -> None:
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OutputError(f"无法创建输出文件夹（{os_reason(e)}）", file=str(outdir)) from e
+        raise OutputError(f"无法创建输出文件夹（{os_reason(e)}）", file=str(outdir), hint=os_hint(e)) from e
     if not os.access(outdir, os.W_OK):
         raise OutputError("输出文件夹不可写", file=str(outdir), hint="请换一个文件夹，或检查文件夹权限")
 

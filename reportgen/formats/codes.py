@@ -108,7 +108,7 @@ CODES: dict[str, Code] = {
     ),
     "text_too_long": Code(
         ERROR,
-        "文字长达{length}个字符，超过一个单元格所能容纳的{limit}个字符",
+        "文字长达{length}个字符，达到了一个单元格的上限（{limit}个字符），多半是误粘贴了大量内容",
         "一个单元格（或JSON中的一项）最多32767个字符；请检查是否误粘贴了大量内容。",
     ),
     "placeholder_unknown": Code(

@@ -68,7 +68,8 @@ def read_text(raw: object, where: Location, key: str) -> tuple[str, list[Finding
     error naming its cell or key when it was not."""
     text = "" if raw is None else str(raw)
     notes: list[Finding] = []
-    if len(text) > MAX_TEXT:
+    # At the limit is refused too: a workbook reader hands back a longer cell cut to 32767.
+    if len(text) >= MAX_TEXT:
         notes.append(finding("text_too_long", where, key, length=len(text), limit=MAX_TEXT))
         text = text[:MAX_TEXT]
     text, removed = clean_text(text)
