@@ -54,14 +54,17 @@ _OS_REASONS = {
 }
 
 
-def os_reason(e: OSError) -> str:
-    """A Chinese reason for an `OSError` (English `strerror` only as a last resort)."""
+def _errno_name(e: OSError, table: dict[str, str]) -> str:
+    """EACCES, ENOSPC … for `e`; a PermissionError the table does not know is taken as EACCES."""
     import errno
 
     name = errno.errorcode.get(e.errno or 0, "")
-    if isinstance(e, PermissionError) and name not in _OS_REASONS:
-        name = "EACCES"
-    return _OS_REASONS.get(name) or e.strerror or type(e).__name__
+    return "EACCES" if isinstance(e, PermissionError) and name not in table else name
+
+
+def os_reason(e: OSError) -> str:
+    """A Chinese reason for an `OSError` (English `strerror` only as a last resort)."""
+    return _OS_REASONS.get(_errno_name(e, _OS_REASONS)) or e.strerror or type(e).__name__
 
 
 _OS_HINTS = {
@@ -78,9 +81,4 @@ _OS_HINTS = {
 
 def os_hint(e: OSError) -> str:
     """What to do about an `OSError` while writing: close Word only when a lock is the likely cause."""
-    import errno
-
-    name = errno.errorcode.get(e.errno or 0, "")
-    if isinstance(e, PermissionError) and name not in _OS_HINTS:
-        name = "EACCES"
-    return _OS_HINTS.get(name, "请检查输出文件夹是否存在、是否有写入权限")
+    return _OS_HINTS.get(_errno_name(e, _OS_HINTS), "请检查输出文件夹是否存在、是否有写入权限")

@@ -116,9 +116,15 @@ def _bounded_filters(filters: dict[str, Any]) -> None:
     wrap("center", lambda value, width=80, *a, **k: width)
     wrap("indent", lambda s, width=4, *a, **k: (length(s) + 1) * (width if isinstance(width, int) else length(width)))
     wrap("replace", lambda *a, **k: _replace_size(a, length))
-    wrap("wordwrap", lambda s, width=79, *a, **k: 0 if isinstance(width, int) else _too_big(10**9))
+    # wordwrap only splits what it is given; its size is that of its input
+
     wrap("truncate", lambda s, length=255, killwords=False, end="...", *a, **k: len(str(end)))
-    wrap("format", lambda value, *args, **kwargs: _check_format(value, args, kwargs) or 0)
+    wrap("format", lambda value, *args, **kwargs: _format_size(value, args, kwargs))
+
+
+def _format_size(spec: Any, *args: Any) -> int:
+    _check_format(spec, *args)  # raises when a width or a precision is past the bound
+    return 0
 
 
 def _replace_size(args: tuple[Any, ...], length: Any) -> int:

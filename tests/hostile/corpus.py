@@ -567,21 +567,21 @@ def units_sheet_value(value: float) -> Callable[[Path], Path]:
     return make
 
 
-def nested_sdt_docx(folder: Path) -> Path:
-    path = folder / "去年的报告.docx"
-    body = "<w:sdt><w:sdtContent>" * 5000 + "<w:p/>" + "</w:sdtContent></w:sdt>" * 5000
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", f"<w:document {W_NS}><w:body>{body}</w:body></w:document>")
-    return path
+def word_docx(name: str, body: str) -> Callable[[Path], Path]:
+    """A minimal published report (.docx) with `body` as word/document.xml's body."""
+    def make(folder: Path) -> Path:
+        path = folder / name
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("[Content_Types].xml", "<Types/>")
+            z.writestr("word/document.xml", f"<w:document {W_NS}><w:body>{body}")
+        return path
+
+    return make
 
 
-def malformed_docx(folder: Path) -> Path:
-    path = folder / "坏的报告.docx"
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", f"<w:document {W_NS}><w:body><w:p><w:t>一、总体情况")
-    return path
+nested_sdt_docx = word_docx(
+    "去年的报告.docx", "<w:sdt><w:sdtContent>" * 5000 + "<w:p/>" + "</w:sdtContent></w:sdt>" * 5000 + "</w:body></w:document>")
+malformed_docx = word_docx("坏的报告.docx", "<w:p><w:t>一、总体情况")  # cut off mid-paragraph
 
 
 def fifo(folder: Path) -> Path:
