@@ -54,11 +54,31 @@ _OS_REASONS = {
 }
 
 
-def os_reason(e: OSError) -> str:
-    """A Chinese reason for an `OSError` (English `strerror` only as a last resort)."""
+def _errno_name(e: OSError, table: dict[str, str]) -> str:
+    """EACCES, ENOSPC … for `e`; a PermissionError the table does not know is taken as EACCES."""
     import errno
 
     name = errno.errorcode.get(e.errno or 0, "")
-    if isinstance(e, PermissionError) and name not in _OS_REASONS:
-        name = "EACCES"
-    return _OS_REASONS.get(name) or e.strerror or type(e).__name__
+    return "EACCES" if isinstance(e, PermissionError) and name not in table else name
+
+
+def os_reason(e: OSError) -> str:
+    """A Chinese reason for an `OSError` (English `strerror` only as a last resort)."""
+    return _OS_REASONS.get(_errno_name(e, _OS_REASONS)) or e.strerror or type(e).__name__
+
+
+_OS_HINTS = {
+    "EACCES": "如果该文件正在 Word、WPS、Excel 或阅读器中打开，请先关闭后重试；否则请检查文件夹权限",
+    "EPERM": "如果该文件正在 Word、WPS、Excel 或阅读器中打开，请先关闭后重试；否则请检查文件是否被设为只读",
+    "EBUSY": "请关闭正在使用该文件的程序后重试",
+    "ETXTBSY": "请关闭正在使用该文件的程序后重试",
+    "ENOSPC": "请清理磁盘空间，或换一个磁盘上的输出文件夹",
+    "EDQUOT": "请清理磁盘空间，或换一个磁盘上的输出文件夹",
+    "ENAMETOOLONG": "请换一个路径较短的输出文件夹（或缩短机关名称）",
+    "EROFS": "请换一个可写的输出文件夹",
+}
+
+
+def os_hint(e: OSError) -> str:
+    """What to do about an `OSError` while writing: close Word only when a lock is the likely cause."""
+    return _OS_HINTS.get(_errno_name(e, _OS_HINTS), "请检查输出文件夹是否存在、是否有写入权限")

@@ -32,6 +32,8 @@ def _make_env_class() -> type:
         def __init__(self, *a: Any, **kw: Any) -> None:
             super().__init__(*a, **kw)
             self.globals["range"] = _bounded_range
+            self.filters = dict(self.filters)
+            _bounded_filters(self.filters)
             self.globals.pop("cycler", None)
             self.globals.pop("joiner", None)
             self.globals.pop("namespace", None)
@@ -42,11 +44,95 @@ def _make_env_class() -> type:
                 size = _product_size(operator, left, right)
                 if size > MAX_OUTPUT_CHARS:
                     raise PackError("模板中的运算结果过大，已拒绝")
+            if operator == "%" and isinstance(left, str):
+                _check_format(left, right)
             return super().call_binop(context, operator, left, right)
 
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+            _check_method(__obj, args, kwargs)
+            return super().call(__context, __obj, *args, **kwargs)
+
     # Binary operators go through call_binop only when intercepted.
-    Bounded.intercepted_binops = frozenset(["*", "**"])
+    Bounded.intercepted_binops = frozenset(["*", "**", "%"])
     return Bounded
+
+
+# String-producing operations whose size is known from their arguments are checked BEFORE they
+# run: a C function allocating gigabytes cannot be stopped by the output or time limits.
+def _too_big(size: Any) -> None:
+    if isinstance(size, (int, float)) and not isinstance(size, bool) and size > MAX_OUTPUT_CHARS:
+        raise PackError(f"模板中的文字运算结果过大（约{int(size)}个字符，上限{MAX_OUTPUT_CHARS}），已拒绝")
+
+
+def _check_format(spec: Any, *args: Any) -> None:
+    """`"%3000000000s" % x`, `"{:3000000000}".format(x)`, `"%*s" % (10**9, x)`: a width or a
+    precision past the bound, in the format string or given as a number, is refused."""
+    import re
+
+    for digits in re.findall(r"[0-9]+", str(spec)):
+        if len(digits) > 7:
+            _too_big(int(digits[:18]))
+    flat: list[Any] = []
+    for a in args:
+        flat.extend(a if isinstance(a, (tuple, list)) else a.values() if isinstance(a, dict) else [a])
+    for a in flat:
+        _too_big(a)
+
+
+def _check_method(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Bound str methods a template may call: center, ljust, rjust, zfill, expandtabs, replace, format."""
+    obj = getattr(obj, "__wrapped__", obj)  # the sandbox hands out str.format wrapped
+    owner = getattr(obj, "__self__", None)
+    name = getattr(obj, "__name__", "")
+    if not isinstance(owner, str):
+        return
+    given = [*args, *kwargs.values()]
+    if name in ("center", "ljust", "rjust", "zfill") and given:
+        _too_big(given[0])
+    elif name == "expandtabs":
+        _too_big(len(owner) * (given[0] if given and isinstance(given[0], int) else 8))
+    elif name == "replace" and len(given) >= 2 and isinstance(given[1], str):
+        _too_big(len(owner) + (len(owner) + 1) * len(given[1]))
+    elif name in ("format", "format_map"):
+        _check_format(owner, *given)
+
+
+def _bounded_filters(filters: dict[str, Any]) -> None:
+    """The same bounds on Jinja's filters that build strings from a size argument."""
+
+    def wrap(name: str, size: Any) -> None:
+        original = filters[name]
+
+        def bounded(*args: Any, **kwargs: Any) -> Any:
+            _too_big(size(*args, **kwargs))
+            return original(*args, **kwargs)
+
+        bounded.__dict__.update(original.__dict__)  # keeps Jinja's pass_context/pass_environment marks
+        filters[name] = bounded
+
+    def length(value: Any) -> int:
+        return len(value) if isinstance(value, (str, list, tuple)) else len(str(value))
+
+    wrap("center", lambda value, width=80, *a, **k: width)
+    wrap("indent", lambda s, width=4, *a, **k: (length(s) + 1) * (width if isinstance(width, int) else length(width)))
+    wrap("replace", lambda *a, **k: _replace_size(a, length))
+    # wordwrap only splits what it is given; its size is that of its input
+
+    wrap("truncate", lambda s, length=255, killwords=False, end="...", *a, **k: len(str(end)))
+    wrap("format", lambda value, *args, **kwargs: _format_size(value, args, kwargs))
+
+
+def _format_size(spec: Any, *args: Any) -> int:
+    _check_format(spec, *args)  # raises when a width or a precision is past the bound
+    return 0
+
+
+def _replace_size(args: tuple[Any, ...], length: Any) -> int:
+    # do_replace(eval_ctx, s, old, new, count=None): the context comes first
+    rest = [a for a in args if not hasattr(a, "autoescape")]
+    if len(rest) >= 3:
+        return length(rest[0]) + (length(rest[0]) + 1) * length(rest[2])
+    return 0
 
 
 def _product_size(operator: str, left: Any, right: Any) -> int:

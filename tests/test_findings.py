@@ -135,3 +135,43 @@ def test_file_open(tmp_path):
     opened = [f for f in found if f.code == "file_open"]
     assert [f.severity for f in opened] == [WARNING]
     assert "工作簿可能仍在 Excel/WPS 中打开，未保存的修改不会被读取" in opened[0].message
+
+
+def test_text_cleaned_not_text_and_text_too_long(doc):
+    doc["meta"]["organ"] = "兰山区\u202e人民政府"
+    doc["meta"]["website"] = True
+    doc["narrative"]["problems"] = "问" * 40_000
+    found = codes_of(doc)
+    assert ["text_cleaned", "meta.organ", WARNING] in found
+    assert ["not_text", "meta.website", ERROR] in found
+    assert ["text_too_long", "narrative.problems", ERROR] in found
+    report = from_document(doc, source="t.json")
+    assert report.meta["organ"] == "兰山区人民政府" and report.meta["website"] == ""
+    assert len(report.narrative["problems"]) == 32767
+
+
+def test_text_cleaned_replaces_a_lone_surrogate_and_names_the_cell(tmp_path):
+    from reportgen.read.values import clean_text
+
+    assert clean_text("本年\ud800新收\u200b申请\x0b") == ("本年\ufffd新收申请", ["无法编码的半个字符（已替换为�）", "零宽字符", "控制字符"])
+
+
+def test_placeholder_not_value(doc):
+    doc["narrative"]["overview.requests"] = "本年新收{{ requests.new }}件。"
+    found = codes_of(doc)
+    assert ["placeholder_not_value", "narrative.overview.requests", ERROR] in found
+
+
+def test_placeholders_are_data_references_with_the_documented_filters(doc):
+    from reportgen.app.pipeline import analyse
+
+    doc["narrative"]["overview.requests"] = (
+        "收费{{ active_disclosure.fees.amount | money }}万元，新收{{ requests.new.total|num }}件，"
+        "占{{ facts.requests.outcomes[0].share }}。"
+    )
+    doc["narrative"]["problems"] = "{{ 9**(9**9) }}"
+    analysis = analyse(from_document(doc, source="t.json"))
+    assert analysis.narrative["overview.requests"] == "收费1210.06万元，新收232件，占40.2%。"  # standard pack: no grouping
+    refused = [f for f in analysis.findings if f.key == "narrative.problems"]
+    assert [f.code for f in refused] == ["placeholder_syntax"]
+    assert "“{{ 9**(9**9) }}”中只能写数据的名称" in refused[0].message  # the placeholder itself, not sandbox text

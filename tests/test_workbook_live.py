@@ -322,7 +322,7 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
                           stdout=write, stderr=subprocess.PIPE, env=env, timeout=120)
     os.close(write)
     assert proc.stderr.decode() == ""
-    assert proc.returncode == 141
+    assert proc.returncode == 0  # the reader went away: not an error of the input
 
 
 # ---- Money as typed ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from ..formats import get_format
 from ..model import Report, following_year
 from ..read import load
 from ..write import save
+from ..write.atomic import refuse_overwriting_input
 from .batch import expand_inputs
 from .pipeline import safe_name
 
@@ -36,7 +37,8 @@ def init_many(previous_dir: Path, outdir: Path, year: int | None, *, force: bool
     """This year's workbook for every unit of last year's folder, named after the unit."""
     outdir.mkdir(parents=True, exist_ok=True)
     result = InitResult()
-    for source in expand_inputs([previous_dir]):
+    sources = expand_inputs([previous_dir])
+    for source in sources:
         try:
             last = load(source)
             this_year = year or ((last.year + 1) if last.year else None)
@@ -44,6 +46,7 @@ def init_many(previous_dir: Path, outdir: Path, year: int | None, *, force: bool
             target = outdir / name
             if target in result.made:
                 raise UserError(f"与{result.made[target].name}是同一单位（机关名称相同）", file=str(source))
+            refuse_overwriting_input(target, sources, "新工作簿")
             if target.exists() and not force:
                 raise UserError("文件已存在", file=str(target), hint="如需覆盖，请加 --force")
             save(following_year(last, year=this_year), target)

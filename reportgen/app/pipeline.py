@@ -12,14 +12,14 @@ from typing import Any
 
 from ..checks import check as run_checks
 from ..compute import Computed, compute
-from ..errors import OutputError, UserError, os_reason
+from ..errors import OutputError, PackError, UserError, os_hint, os_reason
 from ..findings import Finding, has_errors
 from ..model import Report
 from ..read import load
 from ..render.context import build_context as context_of
 from ..render.packs import Pack, find_pack, pack_for
 from ..write import SAVE_SUFFIXES, save, to_json
-from ..write.atomic import write_atomic
+from ..write.atomic import folder_lock, replace_together, write_atomic
 
 FORMATS = ("docx", "html", "pdf", "json")
 DEFAULT_FORMATS = ("docx", "html")
@@ -64,9 +64,20 @@ def build_context(report: Report, pack: Pack | None = None) -> tuple[dict[str, A
     return analysis.context(), analysis.findings
 
 
+MAX_STEM_BYTES = 200  # a file name is at most 255 bytes (ext4) or 255 UTF-16 units (NTFS)
+
+
 def safe_name(stem: str) -> str:
-    """`stem` usable as a file name on Windows too."""
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", stem).strip(" .") or "report"
+    """`stem` usable as a file name on Windows too, and displayed as what it is: no control,
+    bidi, zero-width or other invisible characters (a U+202E would show "fdp.exe" as "exe.pdf"),
+    and short enough for any file system."""
+    import unicodedata
+
+    visible = "".join(c for c in stem if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
+    name = re.sub(r'[\\/:*?"<>|]', "_", visible).strip(" .")
+    while len(name.encode("utf-8")) > MAX_STEM_BYTES:
+        name = name[:-1]
+    return name.rstrip(" .") or "report"
 
 
 def output_stem(report: Report) -> str:
@@ -104,7 +115,7 @@ def check_output_dir(outdir: Path) -> None:
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OutputError(f"无法创建输出文件夹（{os_reason(e)}）", file=str(outdir)) from e
+        raise OutputError(f"无法创建输出文件夹（{os_reason(e)}）", file=str(outdir), hint=os_hint(e)) from e
     if not os.access(outdir, os.W_OK):
         raise OutputError("输出文件夹不可写", file=str(outdir), hint="请换一个文件夹，或检查文件夹权限")
 
@@ -136,34 +147,45 @@ def build(
     check_output_dir(out)
     stem = output_stem(report)
     # All or nothing: every format is rendered into a hidden folder beside the outputs, and only
-    # when all succeeded are they renamed into place, so a failure (a pack error, LibreOffice
-    # crashing, Ctrl-C) leaves last time's report as it was and no half-written file behind.
+    # when all succeeded are they moved into place, together or not at all (a .docx open in Word
+    # puts the .json and .html back too), so a failure (a pack error, LibreOffice crashing,
+    # Ctrl-C) leaves last time's report as it was and no half-written file behind.
     try:
         staging = Path(tempfile.mkdtemp(prefix=".reportgen-", dir=out))
     except OSError as e:
-        raise OutputError(f"无法在输出文件夹中写入（{os_reason(e)}）", file=str(out),
-                          hint="请换一个文件夹，或检查文件夹权限") from e
+        raise OutputError(f"无法在输出文件夹中写入（{os_reason(e)}）", file=str(out), hint=os_hint(e)) from e
     try:
-        staged = _render_all(report, context, result.findings, pack, formats, staging, stem)
+        try:
+            staged = _render_all(report, context, result.findings, pack, formats, staging, stem)
+        except PackError as e:
+            raise PackError(f"生成报告时模板出错：{e}", file=str(source)) from e
+        except OSError as e:  # named as the output it was for, not the hidden staging folder
+            raise _output_error(e, out, staging) from e
         finals = [out / p.name for p in staged]
         for final in finals:
             if final.is_dir():
                 raise OutputError("已有同名的文件夹，无法写入报告", file=str(final))
-        for path, final in zip(staged, finals, strict=True):
+        # Two builds into one folder swap their sets one after the other, never interleaved.
+        with folder_lock(out):
             try:
-                path.replace(final)
+                replace_together(list(zip(staged, finals, strict=True)), staging)
             except OSError as e:
-                raise OutputError(
-                    f"无法写入（{os_reason(e)}）", file=str(final), hint="如果该文件正在Word或WPS中打开，请先关闭后重试"
-                ) from e
-            result.outputs.append(final)
-    except OSError as e:
-        if isinstance(e, OutputError):
-            raise
-        raise OutputError(f"无法写入输出文件（{os_reason(e)}）", file=str(e.filename or out)) from e
+                raise _output_error(e, out, staging) from e
+        result.outputs.extend(finals)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return result
+
+
+def _output_error(e: OSError, out: Path, staging: Path) -> OutputError:
+    """An `OSError` while writing outputs, in Chinese, naming the output file (never the staging
+    folder) and a remedy that fits the cause."""
+    cause = e.__cause__ if isinstance(e, OutputError) and isinstance(e.__cause__, OSError) else e
+    named = Path(str(getattr(e, "file", "") or cause.filename or out))
+    if named.is_relative_to(staging):
+        inner = named.relative_to(staging).parts[0] if named != staging else ""
+        named = out / inner if inner and not inner.startswith(".old-") else out
+    return OutputError(f"无法写入（{os_reason(cause)}）", file=str(named), hint=os_hint(cause))
 
 
 def _render_all(report: Report, context: dict[str, Any], findings: list[Finding], pack: Pack,

@@ -38,7 +38,7 @@ def check(report: Report, computed: Computed) -> Checked:
     findings += outdated_format(report)
     filled = dict(report.narrative)
     if any("{{" in t or "{%" in t for t in filled.values()):
-        filled, problems = fill_placeholders(report, placeholder_namespace(report, computed))
+        filled, problems = fill_placeholders(report, placeholder_namespace(report, computed), computed.settings)
         findings += problems
     texts = filled | report.extra_text
     findings += stale_numbers(report, computed, texts)

@@ -44,12 +44,7 @@ def _funnel(fn: Callable[..., int | None]) -> Callable[..., None]:
             click.echo("已取消。", err=True)
             code = 130
         except BrokenPipeError:
-            # `reportgen check … | head`: the reader has what it wanted. Say nothing more, and
-            # point stdout at nothing so that flushing it at exit does not complain either.
-            import os
-
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            code = 141  # as a program stopped by SIGPIPE
+            code = _reader_gone()
         except Exception:  # a bug of ours: a short message, the traceback only with -v
             if verbose:
                 raise
@@ -58,6 +53,19 @@ def _funnel(fn: Callable[..., int | None]) -> Callable[..., None]:
         sys.exit(code)
 
     return wrapper
+
+
+def _reader_gone() -> int:
+    """The program reading our output stopped early (`check --all | head -1`): not an error of
+    the input. Point stdout at /dev/null so the interpreter's last flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (in-process tests): nothing to redirect
+        pass
+    return EXIT_OK
 
 
 templates_option = click.option(
@@ -155,6 +163,10 @@ def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, pr
     if out is None:
         raise UserError("请指定要生成的工作簿文件名", hint="例如：reportgen init 兰山区2025.xlsx")
     check_save_suffix(out)
+    if previous is not None:
+        from ..write.atomic import refuse_overwriting_input
+
+        refuse_overwriting_input(out, [previous], "新工作簿")
     if out.exists() and not force:
         raise UserError("文件已存在", file=str(out), hint="如需覆盖，请加 --force")
     if sample:
@@ -413,6 +425,12 @@ def merge(units: tuple[str, ...], out: Path, organ: str, year: int | None, skip_
     check_save_suffix(out, "汇总结果的文件名")
     if out.exists() and not force:
         raise UserError("文件已存在", file=str(out), hint="如需覆盖，请加 --force")
+    from ..write.atomic import refuse_overwriting_input
+
+    # A file named on the command line is an input, never the output; last run's result found
+    # in a folder being merged is not an input, and is left out.
+    named = [u for u in units if not Path(u).is_dir()]
+    refuse_overwriting_input(out, expand_inputs(named) if named else [], "汇总结果")
     sources = [p for p in expand_inputs(units) if p.resolve() != out.resolve()]
     from rich.console import Console
 

@@ -96,9 +96,13 @@ def _compiled(decimals: int, grouping: bool, locale: str) -> tuple[Any, Any]:
 def format_number(value: int | Decimal, settings: Settings, decimals: int = 0) -> str:
     """A count (decimals=0) or an amount, with the pack's grouping, rounded half-up."""
     pattern, locale = _compiled(decimals, settings.grouping, settings.locale)
+    number = Decimal(value)
     with localcontext() as ctx:
         ctx.rounding = ROUND_HALF_UP  # babel rounds in the active decimal context
-        return pattern.apply(Decimal(value), locale)
+        # −0.0, or −0.004 rounding to zero, is shown as 0, never "-0.00"
+        if number.quantize(Decimal(1).scaleb(-decimals)) == 0:
+            number = abs(number) * 0
+        return pattern.apply(number, locale)
 
 
 def format_count(value: int, settings: Settings) -> str:

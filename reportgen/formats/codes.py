@@ -96,6 +96,21 @@ CODES: dict[str, Code] = {
         "不认识的项“{value}”，已忽略",
         "检查JSON中的键名是否拼错。",
     ),
+    "text_cleaned": Code(
+        WARNING,
+        "文字中有{what}，已删除",
+        "这类字符多半是从网页或其他软件复制时带来的，看不见却会影响文件名和文档，请重新输入该处文字。",
+    ),
+    "not_text": Code(
+        ERROR,
+        "应为文字，实际为{value}",
+        "在JSON中把该项写成带双引号的文字，如 \"organ\": \"某某区人民政府\"。",
+    ),
+    "text_too_long": Code(
+        ERROR,
+        "文字长达{length}个字符，达到了一个单元格的上限（{limit}个字符），多半是误粘贴了大量内容",
+        "一个单元格（或JSON中的一项）最多32767个字符；请检查是否误粘贴了大量内容。",
+    ),
     "placeholder_unknown": Code(
         ERROR,
         "占位符 {{{{ {value} }}}} 不对应任何数据",
@@ -115,6 +130,11 @@ CODES: dict[str, Code] = {
         WARNING,
         "工作簿可能仍在 Excel/WPS 中打开，未保存的修改不会被读取（旁边有临时文件“{lock}”）",
         "在Excel/WPS中保存并关闭工作簿后再检查；若工作簿并未打开，可删除这个临时文件。",
+    ),
+    "placeholder_not_value": Code(
+        ERROR,
+        "占位符 {{{{ {value} }}}} 指的是一组数据，不是一个数字或文字",
+        "写到具体的一项，如 {{ requests.new.total }}（见模板包编写指南的变量列表）。",
     ),
     # identities (generated from the format definition)
     "group_sum": Code(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..errors import UnreadableInput, UserError
 from ..model import Report
+from .files import regular_file
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 # Files a clerk may hand us that we cannot read, with what to do instead.
@@ -37,6 +38,7 @@ def load(path: str | Path) -> Report:
         raise UserError("文件不存在", file=str(p), hint="请检查文件名和路径")
     if p.is_dir():
         raise UserError("这是一个文件夹，不是工作簿或JSON文件", file=str(p))
+    regular_file(p)
     if p.name.startswith(("~$", ".~")):
         raise UnreadableInput(
             "这是Excel或WPS打开工作簿时生成的临时锁定文件，不是工作簿本身", file=str(p),

@@ -11,7 +11,8 @@ from ..errors import UnreadableInput, os_reason
 from ..findings import Finding, Location, finding
 from ..formats import FIGURE_PARTS, FORMATS, Format, get_format
 from ..model import Previous, Report
-from .values import parse_figure, parse_year
+from .files import read_capped
+from .values import MAX_TEXT, clean_text, parse_figure, parse_year, read_text
 
 MAX_JSON_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 8  # the format nests figures three levels deep; deeper is not our document
@@ -33,7 +34,7 @@ def read_json(path: str | Path) -> Report:
     try:
         if p.stat().st_size > MAX_JSON_BYTES:
             raise UnreadableInput("文件过大，不像年度报告数据", file=str(p))
-        data = p.read_bytes()
+        data = read_capped(p, MAX_JSON_BYTES)
     except OSError as e:
         raise UnreadableInput(f"无法打开文件（{os_reason(e)}）", file=str(p)) from e
     if not data.strip():
@@ -106,7 +107,11 @@ def from_document(doc: Any, *, source: str = "") -> Report:
         if key not in known:
             notes.append(finding("unknown_key", where, key, value=f"narrative.{key}"))
             continue
-        report.narrative[key] = "" if text is None else str(text)
+        if text is not None and not isinstance(text, str):
+            notes.append(finding("not_text", where, f"narrative.{key}", value=json.dumps(text, default=str)[:40]))
+            text = None
+        report.narrative[key], found = read_text(text, where, f"narrative.{key}")
+        notes.extend(found)
         report.narrative_where[key] = where
     return report
 
@@ -149,17 +154,22 @@ def _meta(fmt: Format, raw: Any, source: str, notes: list[Finding]) -> dict[str,
         value = raw.get(f.key)
         meta[f.key] = "" if value is None else value
     contact = raw.get("contact") or {}
-    meta["contact"] = {f.key: str(contact.get(f.key) or "") for f in fmt.contact} if isinstance(contact, dict) else {}
+    meta["contact"] = {f.key: contact.get(f.key) for f in fmt.contact} if isinstance(contact, dict) else {}
     check_meta(fmt, meta, lambda k: Location(file=source, key=f"meta.{k}"), notes)
     return meta
 
 
 def check_meta(fmt: Format, meta: dict[str, Any], where: Any, notes: list[Finding]) -> None:
-    """Normalise and check organ and year in place (shared by every reader)."""
+    """Normalise and check organ, contact and year in place (shared by every reader): text is
+    text (not `true` or a list), cleaned of invisible characters, within a cell's length."""
     for f in fmt.meta:
-        value = meta.get(f.key)
-        if isinstance(value, str):
-            meta[f.key] = value.strip()
+        if f.key != "year":
+            meta[f.key] = _meta_text(meta.get(f.key), where(f.key), f"meta.{f.key}", notes, numbers_ok=False)
+    contact = meta.get("contact")
+    if isinstance(contact, dict):
+        for k, value in contact.items():
+            contact[k] = _meta_text(value, where(f"contact.{k}"), f"meta.contact.{k}", notes, numbers_ok=True)
+    for f in fmt.meta:
         if f.required and meta.get(f.key) in ("", None):
             notes.append(finding("missing_meta", where(f.key), f"meta.{f.key}", label=f.label))
     year = meta.get("year")
@@ -173,6 +183,21 @@ def check_meta(fmt: Format, meta: dict[str, Any], where: Any, notes: list[Findin
         meta["short_name"] = meta.get("organ") or ""
 
 
+def _meta_text(value: Any, where: Location, key: str, notes: list[Finding], *, numbers_ok: bool) -> str:
+    """One text field of meta: `numbers_ok` for a postcode or a phone number written as a number."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        plain_number = isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+        if not (numbers_ok and plain_number):
+            shown = json.dumps(value, ensure_ascii=False, default=str)
+            notes.append(finding("not_text", where, key, value=shown if len(shown) <= 40 else shown[:40] + "…"))
+            return ""
+    text, found = read_text(value, where, key)
+    notes.extend(found)
+    return text.strip()
+
+
 def _units(fmt: Format, raw: Any, source: str, notes: list[Finding]) -> list[dict[str, Any]]:
     """A merged report's units (单位汇总): each unit's name and key figures, checked like any count."""
     if raw is None:
@@ -181,7 +206,8 @@ def _units(fmt: Format, raw: Any, source: str, notes: list[Finding]) -> list[dic
         raise UnreadableInput("units 应为对象列表", file=source, where="units")
     units = []
     for i, u in enumerate(raw):
-        unit: dict[str, Any] = {"organ": str(u.get("organ") or ""), "source": str(u.get("source") or "")}
+        unit: dict[str, Any] = {"organ": clean_text(str(u.get("organ") or ""))[0][:MAX_TEXT],
+                                "source": clean_text(str(u.get("source") or ""))[0][:MAX_TEXT]}
         for key, _ in fmt.unit_columns():
             where = Location(file=source, key=f"units[{i}].{key}")
             parsed = parse_figure(u.get(key, 0), "count", where, key, text_ok=True)

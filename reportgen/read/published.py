@@ -62,12 +62,13 @@ def _docx_lines(data: bytes, path: Path) -> list[str]:
     import io
     import zipfile
 
-    from .zipguard import guard_zip
+    from .zipguard import check_xml_tree, guard_zip
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             guard_zip(z, str(path), what="Word 文档", error=UnreadableInput)
             body = z.read("word/document.xml")
+        check_xml_tree(body, str(path), "word/document.xml", what="Word 文档", error=UnreadableInput)
     except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError) as e:
         raise UnreadableInput("不是可读取的Word文档（.docx）", file=str(path),
                               hint="旧版 .doc 请在Word或WPS中“另存为”.docx") from e

@@ -29,6 +29,58 @@ MONEY_PLACES = 6
 _MAX_DIGITS = 20
 
 
+# Excel's limit for one cell; a JSON item stands for a cell, so it gets the same bound.
+MAX_TEXT = 32767
+
+# Characters that are invisible or reorder what is shown: control characters (a newline and a
+# tab are text), bidi overrides and isolates, zero-width spaces and joiners, the BOM, and the
+# noncharacters XML forbids. In a file name or a title they make a name display as another.
+_INVISIBLE = {
+    **{chr(c): "控制字符" for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]},
+    **{c: "改变文字方向的控制字符" for c in "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+       "\u2066\u2067\u2068\u2069"},
+    **{c: "零宽字符" for c in "\u200b\u200c\u200d\u2060\ufeff"},
+    "\ufffe": "非法字符", "\uffff": "非法字符",
+}
+_INVISIBLE_RE = re.compile("[" + re.escape("".join(_INVISIBLE)) + "\ud800-\udfff]")
+
+
+def clean_text(text: str) -> tuple[str, list[str]]:
+    """`text` without invisible or illegal characters, and what kinds were removed.
+
+    A lone surrogate (half of a UTF-16 pair, from broken JSON escapes) cannot be written to any
+    file; it becomes U+FFFD, the replacement character, so the place shows where it was.
+    """
+    if not _INVISIBLE_RE.search(text):
+        return text, []
+    kinds: dict[str, None] = {}
+
+    def swap(m: re.Match[str]) -> str:
+        ch = m.group()
+        if "\ud800" <= ch <= "\udfff":
+            kinds["无法编码的半个字符（已替换为�）"] = None
+            return "\ufffd"
+        kinds[_INVISIBLE[ch]] = None
+        return ""
+
+    return _INVISIBLE_RE.sub(swap, text), list(kinds)
+
+
+def read_text(raw: object, where: Location, key: str) -> tuple[str, list[Finding]]:
+    """A text field (organ, contact, 正文) as it may be used: cleaned, bounded, a warning or an
+    error naming its cell or key when it was not."""
+    text = "" if raw is None else str(raw)
+    notes: list[Finding] = []
+    # At the limit is refused too: a workbook reader hands back a longer cell cut to 32767.
+    if len(text) >= MAX_TEXT:
+        notes.append(finding("text_too_long", where, key, length=len(text), limit=MAX_TEXT))
+        text = text[:MAX_TEXT]
+    text, removed = clean_text(text)
+    if removed:
+        notes.append(finding("text_cleaned", where, key, what="、".join(removed)))
+    return text, notes
+
+
 @dataclass
 class Parsed:
     value: Number | None  # None: refused (an error finding says why)
@@ -162,7 +214,8 @@ def _parse_money(raw: object, where: Location, key: str) -> Parsed:
         return Parsed(None, [finding("negative", where, key, value=number)])
     if number > MAX_MONEY:
         return Parsed(None, [finding("too_large", where, key, value=number)])
-    return Parsed(as_typed(number), notes)
+    # copy_abs: −0.0 (a cell showing 0.00 after a subtraction) is zero, never "-0.00万元".
+    return Parsed(as_typed(number.copy_abs() if number == 0 else number), notes)
 
 
 def as_typed(number: Decimal) -> Decimal:

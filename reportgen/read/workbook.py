@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import unicodedata
 import zipfile
 import zlib
@@ -31,7 +32,7 @@ from ..formats.workbook import (
 )
 from ..model import Number, Previous, Report
 from .document import check_meta
-from .values import parse_figure, parse_year
+from .values import MAX_COUNT, MAX_TEXT, clean_text, parse_figure, parse_year, read_text
 from .zipguard import guard_zip
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -192,13 +193,54 @@ def _open_error(p: Path, e: Exception) -> UnreadableInput:
     )
 
 
+# The part of a sheet that is read: the format's tables are within ~60 rows and ~15 columns,
+# they may have moved by SEARCH_ROWS/SEARCH_COLS, and 单位汇总 has a row per unit.
+READ_ROWS = 5000
+READ_COLS = 200
+
+
+def _far_sheets(p: Path, names: list[str]) -> set[str]:
+    """Sheets with a cell beyond READ_ROWS × READ_COLS (or one without an address).
+
+    calamine allocates a grid from A1 to the furthest cell before anything else: one cell at
+    XFD1048576 in a 30 kB file asks for 512 GB and aborts the process. So the sheet XML is
+    scanned first (streamed, bounded by zipguard) and such sheets are read by the bounded reader.
+    """
+    from lxml import etree
+
+    parts = _sheet_parts(p)
+    far: set[str] = set()
+    try:
+        with zipfile.ZipFile(p) as z:
+            for n in names:
+                with z.open(parts[n]) as fh:
+                    for _, el in etree.iterparse(fh, tag=(f"{_NS}row", f"{_NS}c"), resolve_entities=False,
+                                                 no_network=True, huge_tree=False):
+                        ref = el.get("r")
+                        if el.tag == f"{_NS}c":
+                            col, row = split_cell(ref) if ref and ref[:1].isalpha() else (READ_COLS + 1, 0)
+                        else:
+                            col, row = 1, int(ref) if ref and ref.isdigit() else READ_ROWS + 1
+                        if col > READ_COLS or row > READ_ROWS:
+                            far.add(n)
+                            break
+                        if el.tag == f"{_NS}row":
+                            el.clear()
+    except (KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError) as e:
+        raise _open_error(p, e) from e
+    return far
+
+
 def _calamine_values(p: Path, names: list[str]) -> dict[str, Grid]:
     from python_calamine import CalamineWorkbook
 
+    far = _far_sheets(p, names)
+    out = _openpyxl_values(p, sorted(far)) if far else {}
     try:
         with CalamineWorkbook.from_path(str(p)) as wb:
             # Cached results of formulas come back as values; errors as "" (see _formulas_and_errors).
-            return {n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in names}
+            out |= {n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in names if n not in far}
+            return {n: out[n] for n in names}
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as e:  # calamine's own errors, and Rust panics (a BaseException): a broken file
@@ -217,7 +259,7 @@ def _openpyxl_values(p: Path, names: list[str]) -> dict[str, Grid]:
         for n in names:
             ws = wb[n]
             grid: Grid = []
-            for row in ws.iter_rows():
+            for row in ws.iter_rows(max_row=READ_ROWS, max_col=READ_COLS):  # nothing beyond is read
                 # read_only sheets skip leading empty cells: place each by its own column.
                 line: list[Any] = []
                 for c in row:
@@ -480,7 +522,8 @@ class _Reader:
         for key, slot in self.slots(TEXT).items():
             section = key.removeprefix("narrative.")
             self.report.narrative_where[section] = self.loc(slot)
-            text = _as_text(self.cell(slot)[0])
+            text, found = read_text(_as_text(self.cell(slot)[0]), self.loc(slot), key)
+            self.notes.extend(found)
             if text:
                 self.report.narrative[section] = text
 
@@ -522,12 +565,16 @@ def read_units(fmt: Format, rows: list[list[Any]]) -> list[dict[str, Any]]:
     cols = fmt.unit_columns()
     units: list[dict[str, Any]] = []
     for row in rows[2:]:
-        name = str(row[0]).strip() if row and row[0] not in (None, "") else ""
+        name = clean_text(str(row[0]))[0].strip()[:MAX_TEXT] if row and row[0] not in (None, "") else ""
         if not name or name == "合计":
             break
-        unit: dict[str, Any] = {"organ": name, "source": str(row[1] or "") if len(row) > 1 else ""}
+        source = clean_text(str(row[1] or ""))[0][:MAX_TEXT] if len(row) > 1 else ""
+        unit: dict[str, Any] = {"organ": name, "source": source}
         for j, (key, _) in enumerate(cols, start=2):
             value = row[j] if j < len(row) else 0
-            unit[key] = int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+            # Informational (the report's figures come from the tables): a value that is not a
+            # count a unit could have (text, 1e309, -5, 2.5) is shown as 0 rather than trusted.
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            unit[key] = int(value) if ok and 0 <= value <= MAX_COUNT and value == int(value) else 0
         units.append(unit)
     return units

@@ -51,3 +51,29 @@ def _scan_xml(z: zipfile.ZipFile, info: zipfile.ZipInfo, source: str, what: str,
                     file=source, where=info.filename, hint="请用Excel、Word或WPS打开后“另存为”新文件再试",
                 )
             tail = chunk[-16:]
+
+
+MAX_XML_DEPTH = 200  # Word nests a table in a content control in a table … some 20 levels deep
+
+
+def check_xml_tree(data: bytes, source: str, part: str, *, what: str, error: type[UserError]) -> None:
+    """Refuse an XML part that is malformed or nested deeper than any real document, before a
+    parser that recurses in Python (ElementTree walkers) meets it: 5,000 nested content controls
+    would end in RecursionError. Streamed by lxml (C, no entities, no network), nothing kept."""
+    import io
+
+    from lxml import etree
+
+    depth = 0
+    try:
+        for event, el in etree.iterparse(io.BytesIO(data), events=("start", "end"), resolve_entities=False,
+                                         no_network=True, huge_tree=False):
+            depth += 1 if event == "start" else -1
+            if depth > MAX_XML_DEPTH:
+                raise error(f"{what}的结构嵌套过深（超过{MAX_XML_DEPTH}层），不像正常的文档，为安全起见拒绝读取",
+                            file=source, where=part, hint="请在Word或WPS中打开后“另存为”新文件再试")
+            if event == "end":
+                el.clear()
+    except etree.XMLSyntaxError as e:
+        raise error(f"{what}已损坏，无法读取（{part} 不是完整的XML）", file=source, where=part,
+                    hint="请在Word或WPS中打开后“另存为”新文件再试") from e

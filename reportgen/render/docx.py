@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from ..errors import PackError
 from ..sandbox import guarded, render_bounded
 from ..write.atomic import reproducible_zip, write_atomic
 from .compiled import from_string
+from .docxpolicy import check_docx_parts
 from .packs import Pack, environment
 
 TEMPLATE_NAME = "report.docx"
@@ -31,6 +33,8 @@ def render_docx(context: dict[str, Any], pack: Pack, out: Path) -> None:
             hint="请在模板包文件夹中放入 report.docx",
         )
     data = render_docx_bytes(context, template, pack)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:  # what the template composed, checked as written
+        check_docx_parts(z, f"{template.parent.name}/{template.name}")
     write_atomic(out, data)
 
 
@@ -200,6 +204,7 @@ def _guard_template(template: Path) -> None:
     try:
         with zipfile.ZipFile(template) as z:
             guard_zip(z, str(template), what="Word 模板", error=PackError)
+            check_docx_parts(z, str(template))
     except PackError:
         raise
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zlib.error) as e:

