@@ -16,7 +16,7 @@ import click
 
 from ..errors import ReportgenError
 from ..findings import ERROR, INFO, SEVERITY_LABEL, WARNING, Finding
-from ..formats import FORMATS  # plain data: cheap to import, unlike the renderers
+from ..formats import FORMATS, PUBLISHED_ONLY  # plain data: cheap to import, unlike the renderers
 from .chinese import install as _install_chinese
 
 _install_chinese()  # before the commands below create their click types
@@ -108,7 +108,7 @@ def main(verbose: bool) -> None:
     help="上年的工作簿或JSON（或存放各单位上年工作簿的文件夹）：填入“上年数据”表，"
     "并把上年“结转下年度继续办理”填为本年“上年结转”。",
 )
-@click.option("--format", "edition", type=click.Choice(sorted(FORMATS)), default=None,
+@click.option("--format", "edition", type=click.Choice(sorted(k for k in FORMATS if k not in PUBLISHED_ONLY)), default=None,
               help="报告格式（默认为现行的 gov-2021；gov-2019 为2019年版，用于2019、2020年度）。")
 @click.option("--sample", is_flag=True, help="写出内置的样例（临沂市兰山区2021年，已填好），供练习和培训。")
 @force_option

@@ -193,7 +193,8 @@ def build_facts(report: Report, v: dict[str, Number], last: dict[str, Number], s
     other: dict[str, dict[str, Number]] = {}
     for key, _ in fmt.other_matters:
         group, name = key.split(".")
-        other.setdefault(group, {})[name] = v[f"other_matters.{key}"]
+        # a published report may not state its fees (上海 2019: “无。”): unknown, not 0
+        other.setdefault(group, {})[name] = v.get(f"other_matters.{key}")
     return {
         "requests": requests,
         "appeals": appeals,

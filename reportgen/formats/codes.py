@@ -33,8 +33,8 @@ CODES: dict[str, Code] = {
     ),
     "not_money": Code(
         ERROR,
-        "应为金额（最多两位小数），实际为“{value}”",
-        "金额以万元为单位，最多两位小数，如 1210.06。",
+        "应为金额（最多六位小数），实际为“{value}”",
+        "金额以万元为单位，一般两位小数，如 1210.06（最多六位小数）。",
     ),
     "too_large": Code(
         ERROR,
@@ -95,6 +95,16 @@ CODES: dict[str, Code] = {
         WARNING,
         "不认识的项“{value}”，已忽略",
         "检查JSON中的键名是否拼错。",
+    ),
+    "not_read": Code(
+        ERROR,
+        "报告中未能读取{what}",
+        "核对该文件是否为完整的年度报告（表格是否被截断或改成了图片）；若报告本身缺少该项，请联系发布机关。",
+    ),
+    "unit_in_cell": Code(
+        WARNING,
+        "“{value}”带有单位，与表头的单位（万元）不同，已换算为{number}万元",
+        "表格中的金额应按表头的单位（万元）填写，不带单位。",
     ),
     "placeholder_unknown": Code(
         ERROR,
@@ -177,5 +187,21 @@ CODES: dict[str, Code] = {
         WARNING,
         "正文“{sentence}”中的{number}与表格不符：{expected}",
         "改正文中的数字，或改用占位符让系统填入。",
+    ),
+    # across published reports (reportgen check over a collection)
+    "cross_carried_in": Code(
+        WARNING,
+        "{this_year}年度报告的上年结转（{column}）为{this}，而同一机关{last_year}年度报告的结转下年度继续办理为{last}",
+        "本年“上年结转”一般应等于上年“结转下年度继续办理”；核对两份报告，机构调整等情况可忽略。",
+    ),
+    "cross_change": Code(
+        WARNING,
+        "正文“{sentence}”与上年报告不符：上年报告为{last}，本年为{this}，{expected}",
+        "按两年报告的表格数字改正比较的表述。",
+    ),
+    "cross_unit_sum": Code(
+        WARNING,
+        "{label}为{total}，而所属{count}个单位的报告之和为{parts}",
+        "核对汇总报告与各单位报告的数字（单位报告是否齐全、是否有单位的数字有误）。",
     ),
 }

@@ -22,7 +22,7 @@ OTHER_SUFFIXES = {
     ".wps": "这是WPS文字文档；reportgen读取的是填好的工作簿（.xlsx）或JSON数据",
 }
 # A published report copied from a website: its tables are read back (see published.py).
-PUBLISHED_SUFFIXES = {".txt", ".html", ".htm", ".docx"}
+PUBLISHED_SUFFIXES = {".txt", ".html", ".htm", ".shtml", ".docx", ".pdf"}
 
 def load(path: str | Path) -> Report:
     """Read a workbook (.xlsx), a JSON document, or the tables of a published report (.txt, .html)

@@ -21,7 +21,9 @@ MAX_MONEY = Decimal("100000000")  # 万元: a trillion yuan
 # ASCII digits only: `\d` would also take ٣ or ३, which NFKC leaves as they are.
 _GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+$")
 _PLAIN_INT = re.compile(r"^[0-9]+$")
-_MONEY = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
+# Up to six decimals: real reports convert 元 to 万元 to the 分 (24252.311082), see data-model.md.
+_MONEY = re.compile(r"^[0-9]+(\.[0-9]{1,6})?$")
+MONEY_PLACES = 6
 # More digits than this is past MAX_COUNT anyway; int() of thousands of digits is refused by Python.
 _MAX_DIGITS = 20
 
@@ -148,7 +150,7 @@ def _parse_money(raw: object, where: Location, key: str) -> Parsed:
         if abs(number) > MAX_MONEY:  # before quantize, which cannot hold 1E+40 to two places
             code = "negative" if number < 0 else "too_large"
             return Parsed(None, [finding(code, where, key, value=_show(number))])
-        if number != number.quantize(Decimal("0.01")):
+        if number != number.quantize(Decimal(1).scaleb(-MONEY_PLACES)):
             return bad
     else:
         return bad
@@ -156,4 +158,7 @@ def _parse_money(raw: object, where: Location, key: str) -> Parsed:
         return Parsed(None, [finding("negative", where, key, value=number)])
     if number > MAX_MONEY:
         return Parsed(None, [finding("too_large", where, key, value=number)])
-    return Parsed(number.quantize(Decimal("0.01")), notes)
+    # two places at least (1210 → 1210.00), more only as typed (5949.088667)
+    exponent = number.as_tuple().exponent
+    exact = isinstance(exponent, int) and exponent < -2
+    return Parsed(number if exact else number.quantize(Decimal("0.01")), notes)
