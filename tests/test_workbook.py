@@ -221,7 +221,7 @@ def test_a_bad_cell_is_named_with_its_code(filled, typed, code, value):
 
 def test_an_amount_with_three_decimals_is_refused(filled):
     cell = cell_of("active_disclosure.fees.amount")
-    set_cells(filled, {(FMT.active.sheet, cell): 1210.066})
+    set_cells(filled, {(FMT.active.sheet, cell): 1210.0666666})  # seven places: finer than the six allowed
     report = read_workbook(filled)
     assert [f for f in flatten(report.findings, "sheet", "cell", "code") if f[0] == FMT.active.sheet] == [
         [FMT.active.sheet, cell, "not_money"]

@@ -41,8 +41,8 @@ MONEY_UNITS = {"万元": 1, "元": 10000}
 SUBSECTION = re.compile(r"^[(（][一二三四五六七八九十][)）]([^。：:；;，,]{0,30})[。：:；;]?")
 OVERVIEW_HEADING = re.compile(r"^一[、.．]\s*总体情况")
 # Section 五 is worded variously: 存在的主要问题及改进情况 / 及整改措施 / 政府信息公开工作存在的…
-PROBLEMS_HEADING = re.compile(r"^五[、.．].{0,12}存在的主要问题")
-OTHER_HEADING = re.compile(r"^六[、.．].{0,6}其他需要报告的事项")
+PROBLEMS_HEADING = re.compile(r"^(?:五[、.．])?.{0,12}存在的主要问题")
+OTHER_HEADING = re.compile(r"^(?:六[、.．])?.{0,6}其他需要报告的事项")
 # The report's title: 平潭综合实验区2023年度政府信息公开工作年度报告, 2019年上海市人民政府办公厅政府
 # 信息公开工作年度报告, 沭阳县发展和改革局2023年政府信息公开年度报告.
 TITLE = re.compile(

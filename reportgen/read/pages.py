@@ -287,12 +287,15 @@ def read_pdf(data: bytes, source: str) -> Page:
     """A PDF with a text layer: ruled tables by pdfplumber, the rest as paragraphs."""
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
+    from pdfplumber.utils.exceptions import PdfminerException
 
     page_out = Page(kind="pdf")
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except (PDFSyntaxError, ValueError, OSError) as e:
-        raise UnreadableInput("无法打开PDF文件", file=source) from e
+        pdf.pages  # noqa: B018 -- parses the page tree: a broken file fails here, not later
+    except (PDFSyntaxError, PdfminerException, ValueError, OSError, KeyError, TypeError) as e:
+        raise UnreadableInput("无法打开PDF文件", file=source,
+                              hint="文件已损坏，或不是PDF；扫描件（图片）中的表格无法读取") from e
     with pdf:
         if len(pdf.pages) > 200:
             raise UnreadableInput("PDF页数过多，不像年度报告", file=source)

@@ -505,7 +505,9 @@ def _meta(fmt: Format, page: Page, report: Report) -> None:
     """Organ and year: from the title (年 or 年度), 本报告由…, 发布机构/来源, or the sign-off."""
     meta: dict[str, Any] = {f.key: "" for f in fmt.meta} | {"contact": {f.key: "" for f in fmt.contact}}
     paragraphs = [x for x in _paragraphs(page) if x and x != TABLE_MARK]
-    head = [cell_text(x) for x in [*page.titles, " ".join(paragraphs[:2]), *paragraphs[:12]]]
+    # titles are short: a long paragraph naming “…2021年政府信息公开工作年度报告” is not one
+    head = [t for t in (cell_text(x) for x in [*page.titles, " ".join(paragraphs[:2]), *paragraphs[:12]])
+            if len(t) <= 80]
     organ, year = "", None
     for text in head:
         m = words.TITLE.search(text)
@@ -524,7 +526,7 @@ def _meta(fmt: Format, page: Page, report: Report) -> None:
             compiled = compiled.removesuffix(office) if compiled.endswith(office) and len(compiled) > len(office) + 2 \
                 else compiled
         # 洪泽区人民政府 in the title, 淮安市洪泽区人民政府办公室 compiled it: the fuller name
-        if not organ or (compiled.endswith(organ) and len(compiled) > len(organ)):
+        if not organ or ((compiled.endswith(organ) or compiled.startswith(organ)) and len(compiled) > len(organ)):
             organ = compiled
     if not organ:
         publisher = words.PUBLISHER.search(cell_text("".join(page.paragraphs[:30] + page.titles)))

@@ -73,7 +73,7 @@ def test_parse_figure_returns_a_value_or_an_error_never_raises(raw, kind, text_o
         if kind == "count":
             assert type(parsed.value) is int and parsed.value <= 100_000_000
         else:
-            assert isinstance(parsed.value, Decimal) and parsed.value == parsed.value.quantize(Decimal("0.01"))
+            assert isinstance(parsed.value, Decimal) and parsed.value == parsed.value.quantize(Decimal("0.000001"))  # up to six places (data-model.md)
 
 
 def assert_located(findings) -> None:
