@@ -27,6 +27,11 @@ class FileCheck:
     strict: bool = False
 
     @property
+    def unread(self) -> list[Finding]:
+        """Parts of a published report that could not be read (their figures are unknown)."""
+        return [f for f in self.findings if f.code == "not_read"]
+
+    @property
     def ok(self) -> bool:
         return not self.unreadable and not failing(self.findings, self.strict)
 

@@ -111,10 +111,12 @@ def main(verbose: bool) -> None:
 @click.option("--format", "edition", type=click.Choice(sorted(k for k in FORMATS if k not in PUBLISHED_ONLY)), default=None,
               help="报告格式（默认为现行的 gov-2021；gov-2019 为2019年版，用于2019、2020年度）。")
 @click.option("--sample", is_flag=True, help="写出内置的样例（临沂市兰山区2021年，已填好），供练习和培训。")
+@click.option("--partial", is_flag=True,
+              help="上年报告（网页、Word、PDF）中有未能读取的部分时，仍只带入已读取的数字。")
 @force_option
 @_funnel
 def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, previous: Path | None,
-         edition: str | None, sample: bool, force: bool) -> int:
+         edition: str | None, sample: bool, partial: bool, force: bool) -> int:
     """生成待填写的工作簿；--previous 给文件夹时，为其中每个单位各生成一份。
 
     \b
@@ -138,13 +140,28 @@ def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, pr
 
         save(load(sample_json()), out)
     else:
-        save(new_year(organ, year, previous, edition), out)
+        report = new_year(organ, year, previous, edition, partial=partial)
+        if previous is not None and previous.suffix.lower() not in (".xlsx", ".xlsm", ".json"):
+            _print_carried(previous)
+        save(report, out)
     if out.suffix.lower() == ".json":
         click.echo(f"已生成JSON数据：{out}")
     else:
         click.echo(f"已生成工作簿：{out}")
         click.echo("请在Excel或WPS中填写黄色单元格，然后运行：reportgen check " + str(out))
     return EXIT_OK
+
+
+def _print_carried(previous: Path) -> None:
+    """What a new year took from a published report, and what it could not find there."""
+    from ..app.newyear import carried_from
+    from ..read import load
+
+    carried = carried_from(load(previous))
+    for line in carried.taken:
+        click.echo(f"已带入{line}")
+    for line in carried.missing:
+        click.echo(click.style(f"未能读取：{line}（相应数字未带入）", fg="yellow"))
 
 
 def _init_many(previous_dir: Path, outdir: Path | None, year: int | None, force: bool) -> int:
@@ -194,11 +211,16 @@ def check(sources: tuple[str, ...], as_json: bool, show_info: bool, strict: bool
             print_findings(one.findings, show_info=show_info, file=str(inputs[0]))
             if one.ok:
                 click.echo(click.style("检查通过。", fg="green"))
+            elif one.unread:
+                click.echo(click.style(f"有{len(one.unread)}处未能读取，无法完整检查（见上）。", fg="red"), err=True)
             elif not any(f.severity == ERROR for f in one.findings):
                 click.echo(click.style("有警告，按 --strict 的要求不算通过。", fg="yellow"))
+        if one.unread:  # could not be read (exit 2) is not the same as inconsistent (exit 1)
+            return EXIT_UNREADABLE
         return EXIT_OK if one.ok else EXIT_INVALID
     checked = check_files(inputs, strict=strict)
-    worst = max((EXIT_UNREADABLE if c.unreadable else EXIT_OK if c.ok else EXIT_INVALID) for c in checked)
+    worst = max((EXIT_UNREADABLE if c.unreadable or c.unread else EXIT_OK if c.ok else EXIT_INVALID)
+                for c in checked)
     if as_json:
         click.echo(to_json([c.as_dict() for c in checked]), nl=False)
         return worst
@@ -362,6 +384,56 @@ def merge(units: tuple[str, ...], out: Path, organ: str, year: int | None, skip_
     click.echo(f"已汇总{len(result.report.units)}个单位：{out}")
     click.echo("请在“正文”表填写本级的文字，然后运行：reportgen build " + str(out))
     return EXIT_OK
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("sources", nargs=-1, required=True)
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), required=True,
+              help="OUT.json（一个输入）、OUT.xlsx 或 OUT.csv（每份报告一行、每个数字一列），或文件夹（每份一个JSON）。")
+@force_option
+@_funnel
+def extract(sources: tuple[str, ...], out: Path, force: bool) -> int:
+    """从已发布的年度报告（网页、Word、PDF、文本）或工作簿、JSON中提取数字，汇成数据集。
+
+    报告中印出的合计照印出的记录（与各项之和不符时也不改）；未能读取的数字留空。
+
+    \b
+    例：reportgen extract 2024年各区报告/ -o 数据.xlsx
+        reportgen extract 某区2024年报告.html -o 某区2024.json
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ..app.batch import expand_inputs
+    from ..app.extract import read_all, write_extract
+    from ..errors import UserError
+
+    if out.exists() and out.is_file() and not force:
+        raise UserError("文件已存在", file=str(out), hint="如需覆盖，请加 --force")
+    inputs = expand_inputs(sources)
+    if len(inputs) == 1:  # one file: its own message and exit status when unreadable
+        from ..app.extract import Extracted
+        from ..read import load
+
+        extracted = Extracted(reports=[(inputs[0], load(inputs[0]))])
+    else:
+        with Progress(TextColumn("提取"), BarColumn(), MofNCompleteColumn(), console=Console(stderr=True),
+                      transient=True) as bar:
+            task = bar.add_task("extract", total=len(inputs))
+            extracted = read_all(inputs, progress=lambda _: bar.advance(task))
+    for error in extracted.failed:
+        click.echo(click.style(f"[无法读取] {error}", fg="red"), err=True)
+    for source, report in extracted.reports:
+        for f in report.findings:
+            if f.code == "not_read":
+                click.echo(click.style(f"[未能读取] {source}：{f.message}", fg="yellow"), err=True)
+    written = write_extract(extracted, out)
+    for path in written[:5]:
+        click.echo(f"已生成：{path}")
+    if len(written) > 5:
+        click.echo(f"……共{len(written)}个文件")
+    click.echo(f"已提取{len(extracted.reports)}份报告，无法读取{len(extracted.failed)}份。")
+    return EXIT_UNREADABLE if extracted.failed or not extracted.reports else EXIT_OK
 
 
 @main.group(context_settings=CONTEXT)
