@@ -188,8 +188,12 @@ def _init_many(previous_dir: Path, outdir: Path | None, year: int | None, force:
 @click.option("--json", "as_json", is_flag=True, help="以JSON输出检查结果，供其他系统使用。")
 @click.option("--all", "show_info", is_flag=True, help="同时列出全部提示。")
 @click.option("--strict", is_flag=True, help="有警告也算不通过（退出状态1），用于发布前的最终核对。")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="把全部检查结果写入工作簿（如 审查结果.xlsx）：每条一行，含文件、机关、年度、代码、位置、说明。")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="同时检查的进程数（默认为CPU核数）。")
 @_funnel
-def check(sources: tuple[str, ...], as_json: bool, show_info: bool, strict: bool) -> int:
+def check(sources: tuple[str, ...], as_json: bool, show_info: bool, strict: bool, report_path: Path | None,
+          jobs: int | None) -> int:
     """检查工作簿或JSON数据：勾稽关系、数据类型、与上年数据的衔接、正文中的数字。
 
     可以给多个文件、文件夹或通配符，一次检查各单位的工作簿。
@@ -198,12 +202,16 @@ def check(sources: tuple[str, ...], as_json: bool, show_info: bool, strict: bool
     例：reportgen check 兰山区2025.xlsx
         reportgen check 各单位/
     """
-    from ..app.audit import check_file, check_files
+    from ..app.audit import check_file, check_files, write_findings_workbook
     from ..app.batch import expand_inputs
     from ..write import to_json
 
-    inputs = expand_inputs(sources)
-    if len(inputs) == 1:  # one file: its own message and exit status when unreadable
+    inputs = expand_inputs(sources, published=True)
+    if report_path is not None and report_path.suffix.lower() != ".xlsx":
+        from ..errors import UserError
+
+        raise UserError("检查结果工作簿应以 .xlsx 结尾", file=str(report_path))
+    if len(inputs) == 1 and report_path is None:  # one file: its own message and exit status when unreadable
         one = check_file(inputs[0], strict=strict)
         if as_json:
             click.echo(to_json(one.as_dict()), nl=False)
@@ -218,7 +226,16 @@ def check(sources: tuple[str, ...], as_json: bool, show_info: bool, strict: bool
         if one.unread:  # could not be read (exit 2) is not the same as inconsistent (exit 1)
             return EXIT_UNREADABLE
         return EXIT_OK if one.ok else EXIT_INVALID
-    checked = check_files(inputs, strict=strict)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("检查"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("check", total=len(inputs))
+        checked = check_files(inputs, strict=strict, jobs=jobs, progress=lambda _: bar.advance(task))
+    if report_path is not None:
+        write_findings_workbook(checked, report_path)
+        click.echo(f"已写出检查结果：{report_path}", err=True)
     worst = max((EXIT_UNREADABLE if c.unreadable or c.unread else EXIT_OK if c.ok else EXIT_INVALID)
                 for c in checked)
     if as_json:
@@ -234,6 +251,8 @@ def check(sources: tuple[str, ...], as_json: bool, show_info: bool, strict: bool
         counts = Counter(f.severity for f in c.findings)
         if c.unreadable:
             status = click.style("无法读取", fg="red")
+        elif c.unread:
+            status = click.style("未能完整读取", fg="red")
         elif c.ok:
             status = click.style("通过", fg="green")
         else:
@@ -410,7 +429,7 @@ def extract(sources: tuple[str, ...], out: Path, force: bool) -> int:
 
     if out.exists() and out.is_file() and not force:
         raise UserError("文件已存在", file=str(out), hint="如需覆盖，请加 --force")
-    inputs = expand_inputs(sources)
+    inputs = expand_inputs(sources, published=True)
     if len(inputs) == 1:  # one file: its own message and exit status when unreadable
         from ..app.extract import Extracted
         from ..read import load

@@ -194,14 +194,4 @@ CODES: dict[str, Code] = {
         "{this_year}年度报告的上年结转（{column}）为{this}，而同一机关{last_year}年度报告的结转下年度继续办理为{last}",
         "本年“上年结转”一般应等于上年“结转下年度继续办理”；核对两份报告，机构调整等情况可忽略。",
     ),
-    "cross_change": Code(
-        WARNING,
-        "正文“{sentence}”与上年报告不符：上年报告为{last}，本年为{this}，{expected}",
-        "按两年报告的表格数字改正比较的表述。",
-    ),
-    "cross_unit_sum": Code(
-        WARNING,
-        "{label}为{total}，而所属{count}个单位的报告之和为{parts}",
-        "核对汇总报告与各单位报告的数字（单位报告是否齐全、是否有单位的数字有误）。",
-    ),
 }
