@@ -190,7 +190,7 @@ def build_facts(report: Report, v: dict[str, Number], last: dict[str, Number], s
         if f.kind == "money" and active[item.key][f"{f.key}_change"]
     ]
 
-    other: dict[str, dict[str, Number]] = {}
+    other: dict[str, dict[str, Number | None]] = {}
     for key, _ in fmt.other_matters:
         group, name = key.split(".")
         # a published report may not state its fees (上海 2019: “无。”): unknown, not 0

@@ -312,7 +312,10 @@ def read_pdf(data: bytes, source: str) -> Page:
                 for i in multi:  # single-cell rows (prose in a frame, block titles) stay prose too
                     boxes.extend(c for c in table.rows[i].cells if c is not None)
                 items.append((table.rows[multi[0]].bbox[1], 0, (t_index, table.extract())))
-            prose = pdf_page.filter(lambda obj, boxes=boxes: not _inside(obj, boxes))
+            def outside(obj: dict[str, Any], boxes: list[tuple[float, float, float, float]] = boxes) -> bool:
+                return not _inside(obj, boxes)
+
+            prose = pdf_page.filter(outside)
             for line in prose.extract_text_lines():
                 text = para_text(line["text"])
                 if text and not re.fullmatch(r"-?\s*\d+\s*-?", text):  # page numbers (-5-)

@@ -281,9 +281,10 @@ def _match(label: str, wants: list[_Want]) -> _Want | None:
     if len(printed) >= 6:
         scored = [(SequenceMatcher(None, printed, n).ratio(), w) for w in wants for n in w.norms
                   if abs(len(n) - len(printed)) <= 3]
-        ratio, w = max(scored, key=lambda x: x[0], default=(0.0, None))
-        if w is not None and ratio >= FUZZY:
-            return w
+        if scored:
+            ratio, best = max(scored, key=lambda x: x[0])
+            if ratio >= FUZZY:
+                return best
     return None
 
 
