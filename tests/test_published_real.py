@@ -229,3 +229,11 @@ def test_across_reports_this_years_carried_in_is_held_against_last_years_page(tm
     found = [f for c in json.loads(result.stdout) for f in c["findings"] if f["code"] == "cross_carried_in"]
     assert len(found) == 1
     assert "2024年度报告的上年结转（自然人）为3" in found[0]["message"] and "结转下年度继续办理为0" in found[0]["message"]
+
+
+def test_the_word_file_of_a_real_page_reads_as_the_page():
+    # shuyang-fgj-2023.docx: LibreOffice's conversion of the page (w:gridSpan, w:vMerge); SOURCES.md
+    word, page = load(DATA / "shuyang-fgj-2023.docx"), load(DATA / "shuyang-fgj-2023.html")
+    assert (word.figures, word.given) == (page.figures, page.given)
+    assert (word.meta["organ"], word.year) == ("沭阳县发展和改革局", 2023)
+    assert [f for f in check(word) if f.severity != INFO] == []
