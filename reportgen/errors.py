@@ -27,6 +27,12 @@ class UnreadableInput(UserError):
     """A file that is not what it should be (not a workbook, broken JSON, missing sheet)."""
 
 
+class InvalidData(UserError):
+    """Input read, but not enough of it to go on (last year's 结转下年度 not found): exit status 1."""
+
+    exit_code = 1
+
+
 class PackError(UserError, LookupError):
     """A template pack that cannot be found, loaded or rendered safely."""
 

@@ -2,14 +2,58 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ReportgenError
-from ..findings import ERROR, WARNING, Finding
+from ..findings import ERROR, SEVERITY_LABEL, WARNING, Finding, Location, finding
+from ..formats import get_format
+from ..model import Report
 from ..read import load
 from .pipeline import check
+
+COLUMN_LABELS = {c.key: c.label for c in get_format().requests.columns}
+REPORT_COLUMNS = ("文件", "报告机关", "统计年度", "级别", "代码", "位置", "说明", "处理办法")
+
+
+def findings_rows(checked: list[FileCheck]) -> list[list[Any]]:
+    """One row per finding (and per file that could not be read), for the auditor's workbook."""
+    rows: list[list[Any]] = []
+    for c in checked:
+        if c.unreadable:
+            rows.append([str(c.file), "", "", SEVERITY_LABEL[ERROR], "unreadable", "", c.unreadable,
+                         "核对文件是否为完整的年度报告"])
+        for f in c.findings:
+            if f.severity == "info":
+                continue
+            rows.append([str(c.file), c.organ, c.year or "", SEVERITY_LABEL[f.severity], f.code,
+                         str(f.location), f.message, f.remedy])
+    return rows
+
+
+def write_findings_workbook(checked: list[FileCheck], path: Path) -> None:
+    """审查结果.xlsx: a row per finding with file, organ, year, code, location, message, remedy."""
+    import io
+
+    from openpyxl import Workbook
+
+    from ..write.atomic import write_atomic
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "审查结果"
+    ws.append(list(REPORT_COLUMNS))
+    for row in findings_rows(checked):
+        ws.append(row)
+    ws.freeze_panes = "A2"
+    for column, width in zip("ABCDEFGH", (40, 28, 10, 8, 22, 30, 80, 50), strict=True):
+        ws.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    write_atomic(path, buffer.getvalue())
 
 
 def failing(findings: list[Finding], strict: bool) -> bool:
@@ -25,6 +69,15 @@ class FileCheck:
     findings: list[Finding] = field(default_factory=list)
     unreadable: str = ""
     strict: bool = False
+    organ: str = ""
+    year: int | None = None
+    carried_in: dict[str, int] | None = None  # this year's 上年结转, by applicant column
+    carried_out: dict[str, int] | None = None  # its 结转下年度继续办理
+
+    @property
+    def unread(self) -> list[Finding]:
+        """Parts of a published report that could not be read (their figures are unknown)."""
+        return [f for f in self.findings if f.code == "not_read"]
 
     @property
     def ok(self) -> bool:
@@ -45,15 +98,70 @@ def check_summary(file: str, findings: list[Finding], *, strict: bool = False) -
 
 def check_file(source: Path, *, strict: bool = False) -> FileCheck:
     """Read and check one file; reportgen's own errors raise (a single file's exit status 2)."""
-    return FileCheck(source, check(load(source)), strict=strict)
+    report = load(source)
+    one = FileCheck(source, check(report), strict=strict)
+    one.organ, one.year = str(report.meta.get("organ") or ""), report.year
+    req = report.format.requests
+    carried_in, carried_out = req.balance_left[1], req.balance_right[1]
+    one.carried_in = _row(report, f"{req.key}.{carried_in}", req.input_columns())
+    one.carried_out = _row(report, f"{req.key}.{carried_out}", req.input_columns())
+    return one
 
 
-def check_files(inputs: list[Path], *, strict: bool = False) -> list[FileCheck]:
-    """Every file checked; one that cannot be read is recorded, not raised."""
-    out = []
-    for source in inputs:
-        try:
-            out.append(check_file(source, strict=strict))
-        except ReportgenError as e:
-            out.append(FileCheck(source, unreadable=str(e), strict=strict))
+def _row(report: Report, prefix: str, columns: tuple[Any, ...]) -> dict[str, int] | None:
+    values = {c.key: report.figures.get(f"{prefix}.{c.key}") for c in columns}
+    return None if any(v is None for v in values.values()) else {k: int(v or 0) for k, v in values.items()}
+
+
+def _check_one(source: Path, strict: bool) -> FileCheck:
+    try:
+        one = check_file(source, strict=strict)
+    except ReportgenError as e:
+        return FileCheck(source, unreadable=str(e), strict=strict)
+    return one
+
+
+def check_files(inputs: list[Path], *, strict: bool = False, jobs: int | None = None,
+                progress: Callable[[Path], None] | None = None) -> list[FileCheck]:
+    """Every file checked, in parallel when there are many; one that cannot be read is
+    recorded, not raised. Results keep the order of `inputs`; then the checks across reports."""
+    jobs = jobs or min(os.cpu_count() or 1, 8)
+    if jobs <= 1 or len(inputs) < 8:
+        out = []
+        for source in inputs:
+            out.append(_check_one(source, strict))
+            if progress:
+                progress(source)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            out = []
+            for source, one in zip(inputs, pool.map(_check_one, inputs, [strict] * len(inputs), chunksize=8),
+                                   strict=True):
+                out.append(one)
+                if progress:
+                    progress(source)
+    across_reports(out)
     return out
+
+
+def across_reports(checked: list[FileCheck]) -> None:
+    """Checks that need two reports: this year's 上年结转 against the same organ's last-year
+    结转下年度继续办理 (both read from the collection). Findings go to this year's file."""
+    by_organ: dict[tuple[str, int], FileCheck] = {}
+    for c in checked:
+        if c.organ and c.year:
+            by_organ.setdefault((c.organ, c.year), c)
+    for (organ, year), this in by_organ.items():
+        last = by_organ.get((organ, year - 1))
+        if last is None or this.carried_in is None or last.carried_out is None:
+            continue
+        for column, value in this.carried_in.items():
+            before = last.carried_out.get(column)
+            if before is not None and before != value:
+                this.findings.append(finding(
+                    "cross_carried_in", Location(file=str(this.file), key=f"requests.carried_in.{column}"),
+                    f"requests.carried_in.{column}", this_year=year, last_year=year - 1,
+                    column=COLUMN_LABELS.get(column, column), this=value, last=before,
+                ))

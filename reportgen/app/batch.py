@@ -16,15 +16,19 @@ from ..findings import ERROR, WARNING, Finding
 INPUT_SUFFIXES = (".xlsx", ".xlsm", ".json")
 
 
-def expand_inputs(items: list[str] | list[Path] | tuple[str | Path, ...]) -> list[Path]:
-    """Files as given; folders → their workbooks and JSON documents; globs expanded here
-    (Windows' shell does not). Excel's lock files (~$名称.xlsx) found in a folder are skipped."""
+def expand_inputs(items: list[str] | list[Path] | tuple[str | Path, ...], *, published: bool = False) -> list[Path]:
+    """Files as given; folders → their workbooks and JSON documents (with `published`, also the
+    published reports: web pages, Word files, PDFs); globs expanded here (Windows' shell does
+    not). Excel's lock files (~$名称.xlsx) found in a folder are skipped."""
+    from ..read import PUBLISHED_SUFFIXES
+
+    suffixes = set(INPUT_SUFFIXES) | (PUBLISHED_SUFFIXES - {".txt"} if published else set())
     out: list[Path] = []
     for item in items:
         text = str(item)
         path = Path(text)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in INPUT_SUFFIXES and p.is_file())
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in suffixes and p.is_file())
             found = [p for p in found if not p.name.startswith(("~$", ".~"))]
             if not found:
                 raise UserError("文件夹中没有找到可处理的工作簿（.xlsx）或JSON文件", file=text)

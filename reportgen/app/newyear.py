@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ReportgenError, UserError
+from ..errors import InvalidData, ReportgenError, UserError
 from ..formats import get_format
 from ..model import Report, following_year
 from ..read import load
@@ -16,11 +16,52 @@ from .batch import expand_inputs
 from .pipeline import safe_name
 
 
-def new_year(organ: str, year: int | None, previous: Path | None, edition: str | None = None) -> Report:
+@dataclass
+class Carried:
+    """What a new year took from last year's report, and what it could not find there."""
+
+    taken: list[str] = field(default_factory=list)  # Chinese descriptions
+    missing: list[str] = field(default_factory=list)
+
+
+def carried_from(last: Report) -> Carried:
+    """What `last` gives a new year: its rows read, and those not read (published reports)."""
+    out = Carried()
+    unread = [f for f in last.findings if f.code == "not_read"]
+    out.missing = [f.message.removeprefix("报告中未能读取") for f in unread]
+    fmt = last.format
+    out.taken.append(f"上年数据：{len(last.figures)}个数字（{last.year or '年度不详'}年度）")
+    req = fmt.requests
+    carried_out = req.balance_right[1]
+    pending = [last.figures.get(f"{req.key}.{carried_out}.{c.key}") for c in req.input_columns()]
+    if all(v is not None for v in pending):
+        out.taken.append("上年结转：" + "、".join(f"{c.label}{v}" for c, v in zip(req.input_columns(), pending,
+                                                                            strict=True)))
+    return out
+
+
+def refuse_incomplete(last: Report, source: Path) -> None:
+    """A published report whose table 3 or its 结转下年度 row was not read cannot start a year
+    (上年结转 would be blank or wrong): refused unless the caller accepts a partial start."""
+    req = last.format.requests
+    carried_out = req.balance_right[1]
+    if any(f"{req.key}.{carried_out}.{c.key}" not in last.figures for c in req.input_columns()):
+        raise InvalidData(
+            f"未能从上年报告中读取表三的“{req.row(carried_out).label}”一行，无法填写本年的上年结转",
+            file=str(source),
+            hint="请改用上年的工作簿或JSON；或加 --partial 只带入已读取的数字（上年结转需手工填写）",
+        )
+
+
+def new_year(organ: str, year: int | None, previous: Path | None, edition: str | None = None,
+             *, partial: bool = False) -> Report:
     """A blank report for `organ` and `year`, or the year after `previous`'s report."""
     fmt = get_format(edition) if edition else get_format()
     if previous is not None:
-        return following_year(load(previous), organ=organ, year=year, fmt=fmt)
+        last = load(previous)
+        if not partial:
+            refuse_incomplete(last, previous)
+        return following_year(last, organ=organ, year=year, fmt=fmt)
     report = Report(format=fmt)
     report.meta = {f.key: "" for f in report.format.meta} | {"organ": organ, "short_name": "", "year": year}
     return report

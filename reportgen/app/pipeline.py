@@ -14,6 +14,7 @@ from ..checks import check as run_checks
 from ..compute import Computed, compute
 from ..errors import OutputError, PackError, UserError, os_hint, os_reason
 from ..findings import Finding, has_errors
+from ..formats import PUBLISHED_ONLY
 from ..model import Report
 from ..read import load
 from ..render.context import build_context as context_of
@@ -47,7 +48,12 @@ class Analysis:
 def analyse(report: Report, pack: Pack | None = None) -> Analysis:
     """Compute `report`'s figures under `pack`'s number settings (default: its edition's
     standard pack) and check it: the one pass every command makes."""
-    pack = pack_for(report.format.key, pack)
+    if pack is None and report.format.key in PUBLISHED_ONLY:
+        # an edition only published reports print (洪泽区: 2021 table 2, 2019 table 3) has no pack
+        # of its own; it is checked under the standard pack's number settings
+        pack = find_pack()
+    else:
+        pack = pack_for(report.format.key, pack)
     computed = compute(report, pack.settings)
     checked = run_checks(report, computed)
     return Analysis(report, pack, computed, checked.findings, checked.narrative)

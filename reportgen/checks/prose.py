@@ -36,6 +36,12 @@ def _topics(report: Report) -> list[Topic]:
         )
         for r in req.outcome_rows()
     ]
+    # “予以公开及部分公开42件”: two outcomes stated together are their sum
+    outcomes = req.outcome_rows()
+    for a, b in zip(outcomes, outcomes[1:], strict=False):
+        joined = tuple(f"{a.prose}{j}{b.prose}" for j in ("及", "和", "与", "、"))
+        topics.append(Topic(joined, "件", (f"{t}.{a.key}.{total}+{t}.{b.key}.{total}",),
+                            f"表格中{a.prose}与{b.prose}之和为{{values}}件"))
     request_rows = tuple(f"{t}.{r.key}.{total}" for r in req.all_rows())
     topics.append(Topic(("申请",), "件", request_rows, "表格中申请数量为{values}件"))
     ap = fmt.appeals
@@ -67,7 +73,7 @@ def _patterns(topics: list[Topic]) -> list[tuple[Topic, re.Pattern[str]]]:
     for topic in sorted(topics, key=lambda tp: -max(len(w) for w in tp.words)):
         words = "|".join(re.escape(w) for w in sorted(topic.words, key=len, reverse=True))
         out.append((topic, re.compile(
-            rf"(?:{words})[^0-9０-９，。；,;]{{0,{_GAP}}}?(\d+(?:\.\d+)?)\s*{re.escape(topic.unit)}(?!\w*[率比])"
+            rf"(?:{words})[^0-9０-９，。；,;等]{{0,{_GAP}}}?(\d+(?:\.\d+)?)\s*{re.escape(topic.unit)}(?!\w*[率比])"
         )))
     return out
 
@@ -87,6 +93,7 @@ def stale_numbers(report: Report, computed: Computed, texts: dict[str, str]) -> 
 
 
 _CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|上升|提高|降低|多了|少了")
+_OTHER_SCOPE = ("部门", "各级", "全市", "全区", "全县")  # 部门规范性文件45件: not the table's figure
 
 
 def _check_sentence(
@@ -102,8 +109,16 @@ def _check_sentence(
                 continue  # a longer topic word already claimed this number
             seen.add(spot)
             number = Decimal(m.group(1))
-            keys = [k for k in values if any(k.startswith(p) or k == p for p in topic.keys)]
-            figures = sorted({Decimal(values[k]) for k in keys})
+            if sentence[max(0, m.start() - 2): m.start()] in _OTHER_SCOPE:
+                continue  # 部门规范性文件: the departments' documents, not the organ's
+            sums = [k.split("+") for k in topic.keys if "+" in k]
+            if sums:
+                figures = sorted({sum((Decimal(values[p]) for p in parts), start=Decimal(0))
+                                  for parts in sums if all(p in values for p in parts)})
+                keys = []
+            else:
+                keys = [k for k in values if any(k.startswith(p) or k == p for p in topic.keys)]
+                figures = sorted({Decimal(values[k]) for k in keys})
             if _CHANGE_WORDS.search(sentence[m.start(): m.start(1)]):
                 # “增加22件” states a change, not a figure: checkable only against last year
                 if last is None:
@@ -142,7 +157,8 @@ def percentages(report: Report, computed: Computed) -> dict[str, list[Decimal]]:
     for parts in _breakdowns(report):
         pair: list[tuple[list[Decimal], list[int]] | None] = []
         for values in (this, last):
-            known = [values[k] for k in parts if k in values]
+            known = [sum((values[p] for p in k.split("+")), start=0) for k in parts
+                     if all(p in values for p in k.split("+"))]
             if len(known) < len(parts) or sum(known) <= 0:
                 pair.append(None)
                 continue
@@ -172,12 +188,24 @@ def _breakdowns(report: Report) -> list[list[str]]:
     fmt = report.format
     req, ap = fmt.requests, fmt.appeals
     t, total = req.key, req.total_column().key
-    out = [[f"{t}.{r.key}.{total}" for r in req.outcome_rows()]]
+    outcomes = [f"{t}.{r.key}.{total}" for r in req.outcome_rows()]
+    out = [outcomes]
+    # 予以公开及部分公开 … 占51.85%: two neighbouring outcomes together, against the rest
+    for i in range(len(outcomes) - 1):
+        out.append([f"{outcomes[i]}+{outcomes[i + 1]}", *outcomes[:i], *outcomes[i + 2:]])
     out.append([f"{t}.{req.balance_left[0]}.{c.key}" for c in req.input_columns()])
     combined = ap.combined[0]
     for block in [*(b.key for b in ap.blocks), combined]:
         out.append([f"{ap.key}.{block}.{f.key}" for f in ap.input_fields()])
     return out
+
+
+def _table_words(report: Report) -> set[str]:
+    """Words that tie a percentage to the tables: the outcomes, applicants, appeals, 申请."""
+    fmt = report.format
+    found = {r.prose for r in fmt.requests.outcome_rows()} | {c.label for c in fmt.requests.columns}
+    found |= {b.label for b in fmt.appeals.blocks} | {f.label for f in fmt.appeals.fields}
+    return found | {fmt.appeals.combined[1], "申请", "办结", "答复", "复议", "诉讼"}
 
 
 def stale_percentages(report: Report, computed: Computed, texts: dict[str, str]) -> Iterator[Finding]:
@@ -186,6 +214,7 @@ def stale_percentages(report: Report, computed: Computed, texts: dict[str, str])
     if not any("%" in t or "％" in t for t in texts.values()):
         return
     known = percentages(report, computed)
+    table_words = _table_words(report)
     everything = sorted({v for values in known.values() for v in values})
     for key, text in texts.items():
         where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
@@ -202,6 +231,8 @@ def stale_percentages(report: Report, computed: Computed, texts: dict[str, str])
             for pm in _PERCENT.finditer(sentence):
                 if pm.start(1) in flagged:
                     continue
+                if not any(w in sentence[: pm.start()] for w in table_words):
+                    continue  # 差评数占评价总数的0.34%: a share of something no table holds
                 if report.previous is None and "占" not in sentence[max(0, pm.start() - 12): pm.start()]:
                     continue  # a growth rate cannot be checked without last year's figures
                 written = Decimal(pm.group(1))

@@ -16,7 +16,7 @@ import click
 
 from ..errors import ReportgenError
 from ..findings import ERROR, INFO, SEVERITY_LABEL, WARNING, Finding
-from ..formats import FORMATS  # plain data: cheap to import, unlike the renderers
+from ..formats import FORMATS, PUBLISHED_ONLY  # plain data: cheap to import, unlike the renderers
 from .chinese import install as _install_chinese
 
 _install_chinese()  # before the commands below create their click types
@@ -140,13 +140,15 @@ def main(verbose: bool) -> None:
     help="上年的工作簿或JSON（或存放各单位上年工作簿的文件夹）：填入“上年数据”表，"
     "并把上年“结转下年度继续办理”填为本年“上年结转”。",
 )
-@click.option("--format", "edition", type=click.Choice(sorted(FORMATS)), default=None,
+@click.option("--format", "edition", type=click.Choice(sorted(k for k in FORMATS if k not in PUBLISHED_ONLY)), default=None,
               help="报告格式（默认为现行的 gov-2021；gov-2019 为2019年版，用于2019、2020年度）。")
 @click.option("--sample", is_flag=True, help="写出内置的样例（临沂市兰山区2021年，已填好），供练习和培训。")
+@click.option("--partial", is_flag=True,
+              help="上年报告（网页、Word、PDF）中有未能读取的部分时，仍只带入已读取的数字。")
 @force_option
 @_funnel
 def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, previous: Path | None,
-         edition: str | None, sample: bool, force: bool) -> int:
+         edition: str | None, sample: bool, partial: bool, force: bool) -> int:
     """生成待填写的工作簿；--previous 给文件夹时，为其中每个单位各生成一份。
 
     \b
@@ -174,13 +176,28 @@ def init(out: Path | None, outdir: Path | None, organ: str, year: int | None, pr
 
         save(load(sample_json()), out)
     else:
-        save(new_year(organ, year, previous, edition), out)
+        report = new_year(organ, year, previous, edition, partial=partial)
+        if previous is not None and previous.suffix.lower() not in (".xlsx", ".xlsm", ".json"):
+            _print_carried(previous)
+        save(report, out)
     if out.suffix.lower() == ".json":
         click.echo(f"已生成JSON数据：{out}")
     else:
         click.echo(f"已生成工作簿：{out}")
         click.echo("请在Excel或WPS中填写黄色单元格，然后运行：reportgen check " + str(out))
     return EXIT_OK
+
+
+def _print_carried(previous: Path) -> None:
+    """What a new year took from a published report, and what it could not find there."""
+    from ..app.newyear import carried_from
+    from ..read import load
+
+    carried = carried_from(load(previous))
+    for line in carried.taken:
+        click.echo(f"已带入{line}")
+    for line in carried.missing:
+        click.echo(click.style(f"未能读取：{line}（相应数字未带入）", fg="yellow"))
 
 
 def _init_many(previous_dir: Path, outdir: Path | None, year: int | None, force: bool) -> int:
@@ -207,8 +224,12 @@ def _init_many(previous_dir: Path, outdir: Path | None, year: int | None, force:
 @click.option("--json", "as_json", is_flag=True, help="以JSON输出检查结果，供其他系统使用。")
 @click.option("--all", "show_info", is_flag=True, help="同时列出全部提示。")
 @click.option("--strict", is_flag=True, help="有警告也算不通过（退出状态1），用于发布前的最终核对。")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="把全部检查结果写入工作簿（如 审查结果.xlsx）：每条一行，含文件、机关、年度、代码、位置、说明。")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="同时检查的进程数（默认为CPU核数）。")
 @_funnel
-def check(sources: tuple[str, ...], as_json: bool, show_info: bool, strict: bool) -> int:
+def check(sources: tuple[str, ...], as_json: bool, show_info: bool, strict: bool, report_path: Path | None,
+          jobs: int | None) -> int:
     """检查工作簿或JSON数据：勾稽关系、数据类型、与上年数据的衔接、正文中的数字。
 
     可以给多个文件、文件夹或通配符，一次检查各单位的工作簿。
@@ -217,12 +238,16 @@ def check(sources: tuple[str, ...], as_json: bool, show_info: bool, strict: bool
     例：reportgen check 兰山区2025.xlsx
         reportgen check 各单位/
     """
-    from ..app.audit import check_file, check_files
+    from ..app.audit import check_file, check_files, write_findings_workbook
     from ..app.batch import expand_inputs
     from ..write import to_json
 
-    inputs = expand_inputs(sources)
-    if len(inputs) == 1:  # one file: its own message and exit status when unreadable
+    inputs = expand_inputs(sources, published=True)
+    if report_path is not None and report_path.suffix.lower() != ".xlsx":
+        from ..errors import UserError
+
+        raise UserError("检查结果工作簿应以 .xlsx 结尾", file=str(report_path))
+    if len(inputs) == 1 and report_path is None:  # one file: its own message and exit status when unreadable
         one = check_file(inputs[0], strict=strict)
         if as_json:
             click.echo(to_json(one.as_dict()), nl=False)
@@ -230,11 +255,25 @@ def check(sources: tuple[str, ...], as_json: bool, show_info: bool, strict: bool
             print_findings(one.findings, show_info=show_info, file=str(inputs[0]))
             if one.ok:
                 click.echo(click.style("检查通过。", fg="green"))
+            elif one.unread:
+                click.echo(click.style(f"有{len(one.unread)}处未能读取，无法完整检查（见上）。", fg="red"), err=True)
             elif not any(f.severity == ERROR for f in one.findings):
                 click.echo(click.style("有警告，按 --strict 的要求不算通过。", fg="yellow"))
+        if one.unread:  # could not be read (exit 2) is not the same as inconsistent (exit 1)
+            return EXIT_UNREADABLE
         return EXIT_OK if one.ok else EXIT_INVALID
-    checked = check_files(inputs, strict=strict)
-    worst = max((EXIT_UNREADABLE if c.unreadable else EXIT_OK if c.ok else EXIT_INVALID) for c in checked)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("检查"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("check", total=len(inputs))
+        checked = check_files(inputs, strict=strict, jobs=jobs, progress=lambda _: bar.advance(task))
+    if report_path is not None:
+        write_findings_workbook(checked, report_path)
+        click.echo(f"已写出检查结果：{report_path}", err=True)
+    worst = max((EXIT_UNREADABLE if c.unreadable or c.unread else EXIT_OK if c.ok else EXIT_INVALID)
+                for c in checked)
     if as_json:
         click.echo(to_json([c.as_dict() for c in checked]), nl=False)
         return worst
@@ -248,6 +287,8 @@ def check(sources: tuple[str, ...], as_json: bool, show_info: bool, strict: bool
         counts = Counter(f.severity for f in c.findings)
         if c.unreadable:
             status = click.style("无法读取", fg="red")
+        elif c.unread:
+            status = click.style("未能完整读取", fg="red")
         elif c.ok:
             status = click.style("通过", fg="green")
         else:
@@ -451,6 +492,56 @@ def merge(units: tuple[str, ...], out: Path, organ: str, year: int | None, skip_
     click.echo(f"已汇总{len(result.report.units)}个单位：{out}")
     click.echo("请在“正文”表填写本级的文字，然后运行：reportgen build " + str(out))
     return EXIT_OK
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("sources", nargs=-1, required=True)
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), required=True,
+              help="OUT.json（一个输入）、OUT.xlsx 或 OUT.csv（每份报告一行、每个数字一列），或文件夹（每份一个JSON）。")
+@force_option
+@_funnel
+def extract(sources: tuple[str, ...], out: Path, force: bool) -> int:
+    """从已发布的年度报告（网页、Word、PDF、文本）或工作簿、JSON中提取数字，汇成数据集。
+
+    报告中印出的合计照印出的记录（与各项之和不符时也不改）；未能读取的数字留空。
+
+    \b
+    例：reportgen extract 2024年各区报告/ -o 数据.xlsx
+        reportgen extract 某区2024年报告.html -o 某区2024.json
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ..app.batch import expand_inputs
+    from ..app.extract import read_all, write_extract
+    from ..errors import UserError
+
+    if out.exists() and out.is_file() and not force:
+        raise UserError("文件已存在", file=str(out), hint="如需覆盖，请加 --force")
+    inputs = expand_inputs(sources, published=True)
+    if len(inputs) == 1:  # one file: its own message and exit status when unreadable
+        from ..app.extract import Extracted
+        from ..read import load
+
+        extracted = Extracted(reports=[(inputs[0], load(inputs[0]))])
+    else:
+        with Progress(TextColumn("提取"), BarColumn(), MofNCompleteColumn(), console=Console(stderr=True),
+                      transient=True) as bar:
+            task = bar.add_task("extract", total=len(inputs))
+            extracted = read_all(inputs, progress=lambda _: bar.advance(task))
+    for error in extracted.failed:
+        click.echo(click.style(f"[无法读取] {error}", fg="red"), err=True)
+    for source, report in extracted.reports:
+        for f in report.findings:
+            if f.code == "not_read":
+                click.echo(click.style(f"[未能读取] {source}：{f.message}", fg="yellow"), err=True)
+    written = write_extract(extracted, out)
+    for path in written[:5]:
+        click.echo(f"已生成：{path}")
+    if len(written) > 5:
+        click.echo(f"……共{len(written)}个文件")
+    click.echo(f"已提取{len(extracted.reports)}份报告，无法读取{len(extracted.failed)}份。")
+    return EXIT_UNREADABLE if extracted.failed or not extracted.reports else EXIT_OK
 
 
 @main.group(context_settings=CONTEXT)

@@ -31,7 +31,9 @@ def compute(report: Report, settings: Settings | None = None) -> Computed:
     settings = settings or Settings()
     values, last = figures(report)
     # A refused cell (an error already) leaves no figure to state: no facts rather than wrong ones.
-    complete = all(key in report.figures for key, _ in report.format.input_figures())
+    # (The fees of section 六 are prose, not table figures: a published report may not state them.)
+    complete = all(key in report.figures for key, _ in report.format.input_figures()
+                   if not key.startswith("other_matters."))
     facts = build_facts(report, values, last, settings) if complete else {}
     return Computed(values, last, facts, settings)
 

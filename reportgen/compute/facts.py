@@ -196,10 +196,11 @@ def build_facts(report: Report, v: dict[str, Number], last: dict[str, Number], s
         if f.kind == "money" and active[item.key][f"{f.key}_change"]
     ]
 
-    other: dict[str, dict[str, Number]] = {}
+    other: dict[str, dict[str, Number | None]] = {}
     for key, _ in fmt.other_matters:
         group, name = key.split(".")
-        other.setdefault(group, {})[name] = v[f"other_matters.{key}"]
+        # a published report may not state its fees (上海 2019: “无。”): unknown, not 0
+        other.setdefault(group, {})[name] = v.get(f"other_matters.{key}")
     return {
         "requests": requests,
         "appeals": appeals,

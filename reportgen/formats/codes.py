@@ -111,6 +111,16 @@ CODES: dict[str, Code] = {
         "文字长达{length}个字符，达到了一个单元格的上限（{limit}个字符），多半是误粘贴了大量内容",
         "一个单元格（或JSON中的一项）最多32767个字符；请检查是否误粘贴了大量内容。",
     ),
+    "not_read": Code(
+        ERROR,
+        "报告中未能读取{what}",
+        "核对该文件是否为完整的年度报告（表格是否被截断或改成了图片）；若报告本身缺少该项，请联系发布机关。",
+    ),
+    "unit_in_cell": Code(
+        WARNING,
+        "“{value}”带有单位，与表头的单位（万元）不同，已换算为{number}万元",
+        "表格中的金额应按表头的单位（万元）填写，不带单位。",
+    ),
     "placeholder_unknown": Code(
         ERROR,
         "占位符 {{{{ {value} }}}} 不对应任何数据",
@@ -222,5 +232,11 @@ CODES: dict[str, Code] = {
         WARNING,
         "正文“{sentence}”中的{number}与表格不符：{expected}",
         "改正文中的数字，或改用占位符让系统填入。",
+    ),
+    # across published reports (reportgen check over a collection)
+    "cross_carried_in": Code(
+        WARNING,
+        "{this_year}年度报告的上年结转（{column}）为{this}，而同一机关{last_year}年度报告的结转下年度继续办理为{last}",
+        "本年“上年结转”一般应等于上年“结转下年度继续办理”；核对两份报告，机构调整等情况可忽略。",
     ),
 }

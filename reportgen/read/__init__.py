@@ -24,7 +24,7 @@ OTHER_SUFFIXES = {
 }
 UNSUPPORTED_HINT = "请提供工作簿（.xlsx）、JSON文件，或已发布年度报告的网页（.html）或文本（.txt）"
 # A published report copied from a website: its tables are read back (see published.py).
-PUBLISHED_SUFFIXES = {".txt", ".html", ".htm", ".docx"}
+PUBLISHED_SUFFIXES = {".txt", ".html", ".htm", ".shtml", ".docx", ".pdf"}
 
 def load(path: str | Path) -> Report:
     """Read a workbook (.xlsx), a JSON document, or the tables of a published report (.txt, .html)

@@ -1,51 +1,86 @@
-"""Read the tables of a published report (text or HTML) back into a `Report`.
+"""Read a published report (web page, Word file, PDF or text) back into a `Report`.
 
-Last year's figures often survive only in last year's published report. Copied out of a
-government website (as .html, or as text with one table cell a line, as most copies come out),
-its three tables are found by their labels — read from the format definition, like everything
-else — and the numbers that follow each label are the figures of that row.
+Last year's figures often survive only in last year's published report, and an auditor checks
+published reports by the hundred. Web pages, Word files and PDFs are read as grids
+(read/pages.py); each of the edition's tables is found by its row labels — from the format
+definition and the variants real reports print (formats/published.py) — and row × column
+mapped through that definition. A text copy (one cell a line) is read line by line.
+
+A figure not found is unknown, never 0: it is left out of ``report.figures`` and a
+``not_read`` finding names its row. A blank cell of a row that was found is 0, with a note.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from decimal import Decimal
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
 from ..errors import UnreadableInput
 from ..findings import Finding, Location, finding
 from ..formats import FORMATS, Format, get_format
-from ..formats.base import Field
+from ..formats import published as words
+from ..formats.base import MONEY, Field
 from ..model import Report
 from .document import check_meta
+from .pages import TABLE_MARK, GridRow, Page, cell_text, read_page
 from .values import parse_figure
 
-MAX_BYTES = 20 * 1024 * 1024
-FUZZY = 0.85  # how alike a printed label must be to the format's to count as it
+MAX_BYTES = 50 * 1024 * 1024
+FUZZY = words.FUZZY
 _NUMBER = re.compile(r"^[-+−－]?[\d０-９][\d０-９,，.．]*$|^[/／—\-–－]$|^无$")  # 本年增/减 may be -4
-_TITLE = re.compile(r"(\d{4})\s*年\s*(?:度\s*)?政府信息公开工作年度报告")
-_ORGAN = re.compile(r"本报告由(.{2,40}?)(?:根据|依据|按照)")
-# 收取信息处理费1次，共计840元 (Lanshan 2021 wrote 信息管理费1次，涉及金额为840元)
-_FEES = re.compile(r"收取信息(?:处理|管理)费(\d+)次[^。；]*?(\d+(?:\.\d+)?)元")
 
 
 def _norm(text: str) -> str:
-    """Compare labels as printed: width, spaces and quote styles vary between copies."""
+    """Compare labels as printed: width, spaces, quote styles and 1、/1. vary between copies."""
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"\s+", "", text)
-    return text.replace("“", '"').replace("”", '"').replace("（", "(").replace("）", ")")
+    text = text.replace("“", '"').replace("”", '"').replace("（", "(").replace("）", ")")
+    return re.sub(r"^(\d+)[、,]", r"\1.", text)
 
 
-def _lines(path: Path) -> list[str]:
-    data = path.read_bytes()
+def read_published(path: str | Path, fmt: Format | None = None) -> Report:
+    """The figures of a published report's three tables, its organ, year and prose.
+
+    Without `fmt`, every edition is tried and the one whose rows the report prints wins (a
+    2020 report is in the 2019 edition: other columns in table 2, one row for （六）其他处理).
+    """
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise UnreadableInput(f"无法打开文件（{e.strerror}）", file=str(p)) from e
     if len(data) > MAX_BYTES:
-        raise UnreadableInput("文件过大，不像年度报告", file=str(path))
-    if path.suffix.lower() in (".html", ".htm"):
-        return _html_lines(data, path)
-    if path.suffix.lower() == ".docx":
-        return _docx_lines(data, path)
+        raise UnreadableInput("文件过大，不像年度报告", file=str(p))
+    page = _text_page(data, p) if p.suffix.lower() == ".txt" else read_page(p, data)
+    candidates = [fmt] if fmt else [get_format(), *(f for f in FORMATS.values() if f.key != get_format().key)]
+    best: tuple[Report, dict[str, int]] | None = None
+    for candidate in candidates:
+        read = _read_tables(candidate, page, p)
+        if best is None or len(read[0].figures) > len(best[0].figures):
+            best = read
+    assert best is not None
+    report, ends = best
+    if not report.figures:
+        raise UnreadableInput(
+            "没有找到年度报告的统计表（表二、表三、表四）", file=str(p),
+            hint="请提供从政府网站保存的年度报告全文（网页、Word、PDF或文本），或填写好的工作簿（.xlsx）",
+        )
+    _not_read(report)
+    _fees(report.format, page, report)
+    _narrative(report.format, page, report, ends)
+    _meta(report.format, page, report)
+    return report
+
+
+# ---- text copies: one cell a line ---------------------------------------------------------------
+
+
+def _text_page(data: bytes, path: Path) -> Page:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -54,66 +89,8 @@ def _lines(path: Path) -> list[str]:
             continue
     else:
         raise UnreadableInput("无法识别文本编码", file=str(path), hint="请另存为UTF-8编码的文本")
-    return [line.strip() for line in text.splitlines()]
-
-
-def _docx_lines(data: bytes, path: Path) -> list[str]:
-    """A Word report (last year's, as the office kept it): paragraphs and table cells in order."""
-    import io
-    import zipfile
-
-    from .zipguard import check_xml_tree, guard_zip
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            guard_zip(z, str(path), what="Word 文档", error=UnreadableInput)
-            body = z.read("word/document.xml")
-        check_xml_tree(body, str(path), "word/document.xml", what="Word 文档", error=UnreadableInput)
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError) as e:
-        raise UnreadableInput("不是可读取的Word文档（.docx）", file=str(path),
-                              hint="旧版 .doc 请在Word或WPS中“另存为”.docx") from e
-    from defusedxml import ElementTree
-
-    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-    root = ElementTree.fromstring(body)
-    lines: list[str] = []
-
-    def text_of(el: Any) -> str:
-        return "".join(t.text or "" for t in el.iter(f"{w}t")).strip()
-
-    def walk(el: Any) -> None:
-        for child in el:
-            if child.tag == f"{w}p":
-                lines.append(text_of(child))
-            elif child.tag == f"{w}tbl":
-                for row in child.iter(f"{w}tr"):
-                    for cell in row.findall(f"{w}tc"):
-                        # a cell continuing a vertical merge repeats nothing; it is blank here
-                        lines.append(text_of(cell))
-            elif child.tag in (f"{w}body", f"{w}sdt", f"{w}sdtContent"):
-                walk(child)
-
-    walk(root)
-    return lines
-
-
-def _html_lines(data: bytes, path: Path) -> list[str]:
-    """One line a table cell or a block of text, as a text copy of the page would give."""
-    import lxml.html
-    from lxml import etree
-
-    try:
-        root = lxml.html.document_fromstring(data)
-    except (etree.ParserError, ValueError) as e:
-        raise UnreadableInput("无法解析网页", file=str(path)) from e
-    for bad in root.xpath("//script|//style"):
-        bad.drop_tree()
-    lines: list[str] = []
-    for el in root.iter("td", "th", "p", "h1", "h2", "h3", "h4", "caption", "li", "div"):
-        if el.tag == "div" and el.xpath(".//td|.//th|.//p|.//div|.//h1|.//h2|.//h3"):
-            continue  # a container: its parts come on their own lines
-        lines.append(" ".join(el.text_content().split()))
-    return lines
+    lines = [line.strip() for line in text.splitlines()]
+    return Page(kind="text", paragraphs=[x for x in lines if x], titles=[x for x in lines if x][:3], lines=lines)
 
 
 class _Cursor:
@@ -165,57 +142,6 @@ class _Cursor:
 
     def where(self, line: int) -> Location:
         return Location(file=self.source, key=f"第{line + 1}行")
-
-
-def read_published(path: str | Path, fmt: Format | None = None) -> Report:
-    """The figures of a published report's three tables, its organ, year and prose.
-
-    Without `fmt`, every edition is tried and the one whose rows the report prints wins (a
-    2020 report is in the 2019 edition: other columns in table 2, one row for （六）其他处理).
-    """
-    p = Path(path)
-    try:
-        lines = _lines(p)
-    except OSError as e:
-        raise UnreadableInput(f"无法打开文件（{e.strerror}）", file=str(p)) from e
-    candidates = [fmt] if fmt else [get_format(), *(f for f in FORMATS.values() if f.key != get_format().key)]
-    best: tuple[int, Report] | None = None
-    for candidate in candidates:
-        found, report = _read_tables(candidate, lines, p)
-        if best is None or found > best[0]:
-            best = (found, report)
-    assert best is not None
-    found, report = best
-    if found == 0:
-        raise UnreadableInput(
-            "没有找到年度报告的统计表（表二、表三、表四）", file=str(p),
-            hint="请提供从政府网站复制的年度报告全文（网页或文本），或填写好的工作簿（.xlsx）",
-        )
-    return report
-
-
-def _read_tables(fmt: Format, lines: list[str], p: Path) -> tuple[int, Report]:
-    report = Report(format=fmt, source=str(p))
-    notes = report.findings
-    cur = _Cursor(lines, str(p), notes)
-    found = 0
-    ends: list[tuple[str, int]] = []
-    for name, read in (("active", _active), ("requests", _requests), ("appeals", _appeals)):
-        found += read(fmt, cur, report)
-        ends.append((name, cur.at))
-    _beside_tables(fmt, lines, cur, report, ends)
-    _fees(fmt, lines, cur, report)
-    _narrative(fmt, lines, cur, report)
-    for key, field in fmt.input_figures():
-        if key not in report.figures and key not in {k for k, _ in _notes_keys(notes)}:
-            report.figures[key] = Decimal("0.00") if field.kind == "money" else 0
-            notes.append(finding("blank_as_zero", Location(file=str(p), key=key), key, value="报告中未找到"))
-    _meta(fmt, "\n".join(lines), report)
-    return found, report
-
-
-def _notes_keys(notes: list[Finding]) -> list[tuple[str, str]]:
-    return [(f.key, f.code) for f in notes if f.severity == "error"]
 
 
 def _store(cur: _Cursor, report: Report, key: str, kind: str, line: int, text: str, *, given: bool = False) -> None:
@@ -286,76 +212,331 @@ def _appeals(fmt: Format, cur: _Cursor, report: Report) -> int:
     return 0
 
 
-def _fees(fmt: Format, lines: list[str], cur: _Cursor, report: Report) -> None:
-    """Section 六's processing fees, from the sentence that states them (no table holds them)."""
+# ---- grids ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Want:
+    """A row the edition prints: its key prefix, label, fields, and whether it is derived."""
+
+    prefix: str
+    label: str
+    fields: tuple[Field, ...]
+    derived: bool
+    table: str
+    norms: tuple[str, ...] = field(default=())
+
+
+def _wanted(fmt: Format) -> list[_Want]:
+    out: list[_Want] = []
+    for block in fmt.active.blocks:
+        for item in block.items:
+            out.append(_Want(f"{fmt.active.key}.{item.key}", item.label, block.fields, False, "active"))
+    req = fmt.requests
+    for row in req.all_rows():
+        out.append(_Want(f"{req.key}.{row.key}", row.label, req.columns, row.derived or row.is_group, "requests"))
+    for w in out:
+        w.norms = tuple(_norm(x) for x in (w.label, *words.LABEL_VARIANTS.get(w.label, ())))
+    return out
+
+
+def _is_value(text: str) -> bool:
+    return not text or text in words.BLANK_CELLS or bool(words.VALUE_CELL.match(text))
+
+
+def _split(row: GridRow) -> tuple[str, list[tuple[int, str]]]:
+    """A row's label (its last text cell) and its value cells (spanned copies left out)."""
+    end = -1
+    for i, c in enumerate(row.cells):
+        if c.text and not _is_value(c.text):
+            end = i
+    label = row.cells[end].text if end >= 0 else ""
+    values = [(i, c.text) for i, c in enumerate(row.cells) if i > end and not c.copy]
+    return label, values
+
+
+def _fit(values: list[tuple[int, str]], width: int) -> list[tuple[int, str]]:
+    """Drop empty cells some layouts add around the numbers (a blank label column in a PDF,
+    an empty column at the right) until the row is as wide as the table's fields."""
+    values = list(values)
+    while len(values) > width and not values[0][1]:
+        values.pop(0)
+    while len(values) > width and not values[-1][1]:
+        values.pop()
+    return values
+
+
+def _match(label: str, wants: list[_Want]) -> _Want | None:
+    """The format row a printed label is: exactly, as a known variant, by prefix, or nearly."""
+    printed = _norm(label)
+    if not printed:
+        return None
+    for w in wants:
+        if printed in w.norms:
+            return w
+    for w in wants:
+        if any(len(n) >= 4 and (printed.startswith(n) or (len(printed) >= 6 and n.startswith(printed)))
+               for n in w.norms):
+            return w
+    if len(printed) >= 6:
+        scored = [(SequenceMatcher(None, printed, n).ratio(), w) for w in wants for n in w.norms
+                  if abs(len(n) - len(printed)) <= 3]
+        if scored:
+            ratio, best = max(scored, key=lambda x: x[0])
+            if ratio >= FUZZY:
+                return best
+    return None
+
+
+def _read_tables(fmt: Format, page: Page, p: Path) -> tuple[Report, dict[str, int]]:
+    """The figures `fmt`'s rows and columns find in the page's grids, and where each table ended
+    (its place in the paragraphs)."""
+    report = Report(format=fmt, source=str(p))
+    if page.kind == "text":
+        return report, _read_text_tables(fmt, page, report, p)
+    wants = _wanted(fmt)
+    seen: set[str] = set()
+    ends: dict[str, int] = {}
+    for row in page.rows:
+        label, values = _split(row)
+        if not label or not values:
+            continue
+        w = _match(label, [x for x in wants if x.prefix not in seen])
+        if w is None:
+            continue
+        values = _fit(values, len(w.fields))
+        if len(values) != len(w.fields):
+            continue
+        seen.add(w.prefix)
+        ends[w.table] = max(ends.get(w.table, 0), row.mark)
+        for f, (col, text) in zip(w.fields, values, strict=True):
+            where = Location(file=str(p), key=f"{row.where}第{col + 1}列")
+            _store_cell(report, f"{w.prefix}.{f.key}", f, text, where, given=w.derived or f.derived)
+    at = _appeals_grid(fmt, page, report, p)
+    if at is not None:
+        ends["appeals"] = at
+    return report, ends
+
+
+def _appeals_grid(fmt: Format, page: Page, report: Report, p: Path) -> int | None:
+    """Table 4: under a header naming 行政复议 and 行政诉讼, one row of numbers (5 × 3)."""
+    t = fmt.appeals
+    width = len(t.fields) * len(t.blocks)
+    header = [b.label for b in t.blocks if not b.parent] + [t.combined[1]]
+    for i, row in enumerate(page.rows):
+        texts = {c.text for c in row.cells}
+        if not all(h in texts for h in header):
+            continue
+        for below in page.rows[i + 1 : i + 8]:
+            label, values = _split(below)
+            if label and label not in {f.label for f in t.fields}:
+                if any(_is_value(c.text) and c.text for c in below.cells):
+                    break  # another table's row
+                continue  # more header rows (结果维持 …)
+            values = _fit(values, width)
+            if label or len(values) != width:
+                continue
+            for (key, _, f), (col, text) in zip(t.figures(), values, strict=True):
+                where = Location(file=str(p), key=f"{below.where}第{col + 1}列")
+                _store_cell(report, key, f, text, where, given=f.derived)
+            return below.mark
+    return None
+
+
+def _store_cell(report: Report, key: str, f: Field, text: str, where: Location, *, given: bool) -> None:
+    """One printed cell: a blank total is not given (nothing to check); a blank input is 0."""
+    report.where[key] = where
+    if given and (not text or text in words.BLANK_CELLS):
+        return
+    raw = text
+    if f.kind == MONEY:
+        for unit, factor in words.MONEY_UNITS.items():
+            if text.endswith(unit):
+                text = text.removesuffix(unit)
+                if factor != 1 and words.VALUE_CELL.match(text):
+                    amount = (Decimal(text.replace(",", "").replace("，", "")) / factor).normalize()
+                    report.findings.append(finding("unit_in_cell", where, key, value=raw, number=amount))
+                    text = str(amount)
+                break
+    else:
+        text = re.sub(r"(件|个|项|次)$", "", text)
+    parsed = parse_figure(text, "count" if given else f.kind, where, key, text_ok=True)
+    report.findings.extend(parsed.findings)
+    if parsed.value is not None:
+        (report.given if given else report.figures)[key] = parsed.value
+
+
+def _not_read(report: Report) -> None:
+    """A `not_read` finding for every row (or whole table) of the edition that was not found."""
+    fmt, source = report.format, report.source
+    wants = [w for w in _wanted(fmt) if not w.derived]
+    names = {"active": "表二（主动公开政府信息情况）", "requests": "表三（收到和处理政府信息公开申请情况）"}
+    for table, name in names.items():
+        rows = [w for w in wants if w.table == table]
+        missing = [w for w in rows if f"{w.prefix}.{w.fields[0].key}" not in report.figures]
+        if missing and len(missing) == len(rows):
+            report.findings.append(finding("not_read", Location(file=source, key=table), rows[0].prefix.split(".")[0],
+                                           what=name))
+            continue
+        for w in missing:
+            report.findings.append(finding("not_read", Location(file=source, key=w.prefix), w.prefix,
+                                           what=f"{name}“{w.label}”一行"))
+    t = fmt.appeals
+    if not any(key in report.figures for key, _, f in t.figures() if not f.derived):
+        report.findings.append(finding("not_read", Location(file=source, key=t.key), t.key,
+                                       what="表四（政府信息公开行政复议、行政诉讼情况）"))
+
+
+# ---- text copies ------------------------------------------------------------------------------
+
+
+def _read_text_tables(fmt: Format, page: Page, report: Report, p: Path) -> dict[str, int]:
+    cur = _Cursor(page.lines, str(p), report.findings)
+    ends: dict[str, int] = {}
+    for name, read in (("active", _active), ("requests", _requests), ("appeals", _appeals)):
+        if read(fmt, cur, report):
+            ends[name] = cur.at - 1
+    return ends
+
+
+# ---- prose, fees, organ and year --------------------------------------------------------------
+
+
+def _paragraphs(page: Page) -> list[str]:
+    return page.lines if page.kind == "text" else page.paragraphs
+
+
+def _fees(fmt: Format, page: Page, report: Report) -> None:
+    """Section 六's processing fees, from the sentence that states them (no table holds them).
+    A report that states neither leaves them unknown."""
     keys = [f"other_matters.{key}" for key, _ in fmt.other_matters]
-    for i, line in enumerate(lines):
-        flat = _norm(line)
-        m = _FEES.search(flat)
+    paragraphs = _paragraphs(page)
+    for i, text in enumerate(paragraphs):
+        flat = _norm(text)
+        where = Location(file=report.source, key=f"第{i + 1}段")
+        m = words.FEES.search(flat)
         if m:
-            for key, text in zip(keys, m.groups(), strict=True):
-                _store(cur, report, key, "count", i, text)
+            count, amount = m.groups()
+            if count is None and Decimal(amount) == 0:
+                count = "0"  # 收取信息处理费0元: charged no times
+            for key, value in zip(keys, (count, amount), strict=True):
+                report.where[key] = where
+                if value is not None:
+                    parsed = parse_figure(value, "count", where, key, text_ok=True)
+                    report.findings.extend(parsed.findings)
+                    if parsed.value is not None:
+                        report.figures[key] = parsed.value
             return
-        if "未收取信息处理费" in flat or "未收取信息管理费" in flat:
+        if any(x in flat for x in words.NO_FEES):
             for key in keys:
                 report.figures[key] = 0
-                report.where[key] = cur.where(i)
+                report.where[key] = where
             return
 
 
-_SUBSECTION = re.compile(r"^[(（][一二三四五六七八九十][)）]")
+def _find(paragraphs: list[str], pattern: re.Pattern[str], start: int = 0, stop: int | None = None) -> int | None:
+    stop = len(paragraphs) if stop is None else stop
+    return next((i for i in range(start, stop) if pattern.match(re.sub(r"\s+", "", paragraphs[i]))), None)
 
 
-def _narrative(fmt: Format, lines: list[str], cur: _Cursor, report: Report) -> None:
+def _narrative(fmt: Format, page: Page, report: Report, ends: dict[str, int] | None = None) -> None:
     """The prose of each section, so `check` can hold the published text against its tables.
 
-    Headings vary between reports, so the parts are found by their shape: the subsections
-    （一）…（五） of 一、总体情况 before table 2, then 五 and 六 after table 4.
+    Headings vary between reports and often open their paragraph (（一）主动公开方面。有序推进……),
+    so the parts are found by their shape: the subsections （一）…（五） of 一、总体情况 before
+    table 2, then 五 and 六 after table 4; and the prose printed after each table.
     """
-    norm = cur.norm
-    overview = next((i for i, x in enumerate(norm) if x.startswith("一、") and "总体情况" in x), None)
-    tables = next((i for i, x in enumerate(norm) if x == _norm(fmt.active.title)), len(lines))
+    paragraphs = _paragraphs(page)
+    where = lambda i: Location(file=report.source, key=f"第{i + 1}段")  # noqa: E731
+    titles = {name: next((i for i, x in enumerate(paragraphs) if _norm(x) == _norm(t.title)), None)
+              for name, t in (("active", fmt.active), ("requests", fmt.requests), ("appeals", fmt.appeals))}
+    first_mark = next((i for i, x in enumerate(paragraphs) if x == TABLE_MARK), len(paragraphs))
+    tables = titles["active"] if titles["active"] is not None else first_mark
+    overview = _find(paragraphs, words.OVERVIEW_HEADING, 0, tables)
     keys = [s.key for s in fmt.narrative if s.part == "overview"]
     if overview is not None:
-        starts = [i for i in range(overview + 1, tables) if _SUBSECTION.match(norm[i]) and len(norm[i]) <= 30]
-        for key, a, b in zip(keys, starts, [*starts[1:], tables], strict=False):
-            _keep(report, key, lines[a + 1 : b], cur.where(a))
-    problems = next((i for i, x in enumerate(norm) if i > tables and "存在的主要问题" in x and len(x) <= 30), None)
-    other = next((i for i, x in enumerate(norm) if i > tables and "其他需要报告的事项" in x and len(x) <= 30), None)
+        starts: list[tuple[int, str]] = []
+        for i in range(overview + 1, tables):
+            m = words.SUBSECTION.match(paragraphs[i].strip())
+            if m:
+                starts.append((i, paragraphs[i].strip()[m.end():].strip()))
+        bounds = [i for i, _ in starts[1:]] + [tables]
+        for key, (a, rest), b in zip(keys, starts, bounds, strict=False):
+            _keep(report, key, [rest, *paragraphs[a + 1 : b]], where(a))
+    last_table = max([v for v in (ends or {}).values()] + [tables])
+    problems = _find(paragraphs, words.PROBLEMS_HEADING, last_table)
+    other = _find(paragraphs, words.OTHER_HEADING, problems if problems is not None else last_table)
     if problems is not None:
-        _keep(report, "problems", lines[problems + 1 : other or len(lines)], cur.where(problems))
+        _keep(report, "problems", paragraphs[problems + 1 : other or len(paragraphs)], where(problems))
     if other is not None:
-        _keep(report, "other", lines[other + 1 :], cur.where(other))
+        _keep(report, "other", _without_signoff(paragraphs[other + 1 :]), where(other))
+    # the prose printed after each table: its comparison with last year, its statements
+    stops = sorted(x for x in [*(v for v in titles.values() if v is not None), problems] if x is not None)
+    for name, end in (ends or {}).items():
+        stop = next((x for x in stops if x > end), len(paragraphs))
+        stop = next((i for i in range(end + 1, stop) if paragraphs[i] == TABLE_MARK), stop)
+        kept = [x.strip() for x in paragraphs[end + 1 : stop]
+                if x.strip() and x != TABLE_MARK and not _NUMBER.match(_norm(x))]
+        if kept:
+            report.extra_text[f"after.{name}"] = "\n\n".join(kept)
+            report.narrative_where[f"after.{name}"] = where(end)
 
 
-def _beside_tables(fmt: Format, lines: list[str], cur: _Cursor, report: Report, ends: list[tuple[str, int]]) -> None:
-    """The prose printed after each table (its comparison with last year, its review and
-    litigation statements), up to the next table or section."""
-    starts = [cur.find_from(0, t.title) for t in (fmt.active, fmt.requests, fmt.appeals)]
-    problems = next((i for i, x in enumerate(cur.norm) if "存在的主要问题" in x and len(x) <= 30
-                     and i > max(e for _, e in ends)), len(lines))
-    stops = [s for s in starts[1:]] + [problems]
-    for (name, end), stop in zip(ends, stops, strict=True):
-        if end and stop is not None and stop > end:
-            paragraphs = [x.strip() for x in lines[end:stop] if x.strip() and not _NUMBER.match(_norm(x))]
-            if paragraphs:
-                report.extra_text[f"after.{name}"] = "\n\n".join(paragraphs)
-                report.narrative_where[f"after.{name}"] = cur.where(end)
+_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+_BODY = re.compile(r"^[\u4e00-\u9fff（）()]{2,40}(?:政府|局|委员会|委|办公室|办公厅|厅|院|办|中心|管委会|署|会)$")
+
+
+def _without_signoff(paragraphs: list[str]) -> list[str]:
+    """Section 六 without the organ and date printed under it."""
+    out = [x for x in paragraphs if x.strip()]
+    while out and (_DATE.match(re.sub(r"\s+", "", out[-1])) or _BODY.match(re.sub(r"\s+", "", out[-1]))):
+        out.pop()
+    return out
 
 
 def _keep(report: Report, key: str, lines: list[str], where: Location) -> None:
-    paragraphs = [x for x in (line.strip() for line in lines) if x and not x.startswith("[image")]
+    paragraphs = [x for x in (line.strip() for line in lines)
+                  if x and x != TABLE_MARK and not x.startswith("[image")]
     if paragraphs:
         report.narrative[key] = "\n\n".join(paragraphs)
         report.narrative_where[key] = where
 
 
-def _meta(fmt: Format, text: str, report: Report) -> None:
+def _meta(fmt: Format, page: Page, report: Report) -> None:
+    """Organ and year: from the title (年 or 年度), 本报告由…, 发布机构/来源, or the sign-off."""
     meta: dict[str, Any] = {f.key: "" for f in fmt.meta} | {"contact": {f.key: "" for f in fmt.contact}}
-    flat = re.sub(r"\s+", "", text[:3000])
-    organ = _ORGAN.search(flat)
-    year = _TITLE.search(flat)
-    meta["organ"] = organ.group(1) if organ else ""
-    meta["year"] = int(year.group(1)) if year else ""
+    paragraphs = [x for x in _paragraphs(page) if x and x != TABLE_MARK]
+    # titles are short: a long paragraph naming “…2021年政府信息公开工作年度报告” is not one
+    head = [t for t in (cell_text(x) for x in [*page.titles, " ".join(paragraphs[:2]), *paragraphs[:12]])
+            if len(t) <= 80]
+    organ, year = "", None
+    for text in head:
+        m = words.TITLE.search(text)
+        if m:
+            year = year or int(m.group("year"))
+            name = (m.group("after") or m.group("before") or "").strip("_-—|:： ")
+            if name and not organ:
+                organ = name
+        if organ and year:
+            break
+    flat = cell_text("".join(paragraphs[:40]))
+    by = words.COMPILED_BY.search(flat)
+    if by:
+        compiled = by.group(1)
+        for office in words.COMPILING_OFFICES:
+            compiled = compiled.removesuffix(office) if compiled.endswith(office) and len(compiled) > len(office) + 2 \
+                else compiled
+        # 洪泽区人民政府 in the title, 淮安市洪泽区人民政府办公室 compiled it: the fuller name
+        if not organ or ((compiled.endswith(organ) or compiled.startswith(organ)) and len(compiled) > len(organ)):
+            organ = compiled
+    if not organ:
+        publisher = words.PUBLISHER.search(cell_text("".join(page.paragraphs[:30] + page.titles)))
+        if publisher:
+            organ = publisher.group(1)
+    if not organ:
+        tail = [re.sub(r"\s+", "", x) for x in paragraphs[-4:]]
+        organ = next((x for x in reversed(tail) if _BODY.match(x)), "")
+    meta["organ"] = organ
+    meta["year"] = year or ""
     report.meta = meta
     check_meta(fmt, meta, lambda k: Location(file=report.source, key=f"meta.{k}"), report.findings)

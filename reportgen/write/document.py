@@ -9,14 +9,20 @@ from ..formats import FIGURE_PARTS, Format
 from ..model import Report, nest
 
 
-def to_document(report: Report) -> dict[str, Any]:
+def to_document(report: Report, *, as_printed: bool = False) -> dict[str, Any]:
     """The report as a JSON interface document (the inverse of `from_document`): every input
-    figure (decimals as strings), meta, last year's known figures, staff text, units."""
+    figure (decimals as strings), meta, last year's known figures, staff text, units.
+
+    `as_printed` (reportgen extract): a figure not read is null rather than 0, and the totals
+    the report printed are kept as printed, even where they disagree with their parts.
+    """
     fmt = report.format
     figures: dict[str, Any] = {}
     for key, field in fmt.input_figures():
-        value = report.figures.get(key, Decimal("0.00") if field.kind == "money" else 0)
+        value = report.figures.get(key, None if as_printed else Decimal("0.00") if field.kind == "money" else 0)
         figures[key] = str(value) if isinstance(value, Decimal) else value
+    if as_printed:
+        figures.update(report.given)
     nested = _requests_by_row(fmt, nest(figures))
     doc: dict[str, Any] = {"format": fmt.key, "meta": _plain(report.meta)}
     doc.update({part: nested.get(part, {}) for part in FIGURE_PARTS})

@@ -379,7 +379,7 @@ CASES: list[Case] = [
     Case("csv", lambda f: write_json(f, "导出.csv", "项目,数量\n新收申请,230\n".encode()), 2, ("CSV", ".xlsx")),
     # A .txt is read as a published report's text; one without the tables says what it lacks.
     Case("txt", lambda f: write_json(f, "粘贴.txt", "新收申请 230".encode()), 2, ("没有找到年度报告的统计表", ".xlsx")),
-    Case("pdf", lambda f: write_json(f, "报告.pdf", b"%PDF-1.7 not really"), 2, ("不支持的文件类型", ".xlsx")),
+    Case("pdf", lambda f: write_json(f, "报告.pdf", b"%PDF-1.7 not really"), 2, ("无法打开PDF文件",)),
     Case("password_fake_cfb", lambda f: cfb(f, "有密码.xlsx", "EncryptedPackage".encode("utf-16-le")), 2,
          ("打开密码", "取消密码")),
     Case("truncated", truncated, 2, ("已损坏",)),

@@ -1,0 +1,74 @@
+"""How real published reports print the format: label variants, typos, section wording, titles.
+
+The reader of published reports (read/published.py) knows the format only through the edition
+definitions and this vocabulary, gathered from real pages (tests/data/published/SOURCES.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .derive import complete
+from .gov2019 import REQUESTS_2019
+from .gov2021 import GOV_2021
+
+# A printed label this alike to the format's (difflib ratio) is that label: typos such as
+# “2.其他法律行政止公开” (洪泽区), “5.属于三类内容事务信息”, “只计这一情况” (长春市二道区).
+FUZZY = 0.85
+# Row labels printed otherwise than the format prints them: format label → variants.
+LABEL_VARIANTS: dict[str, tuple[str, ...]] = {
+    "行政规范性文件": ("规范性文件",),  # 沭阳县发改局 2023 (2021 edition)
+    "规范性文件": ("行政规范性文件",),  # 2019 edition, printed with the 2021 word
+    "（七）总计": ("（七）合计",),
+}
+# Headers that tell which table a grid is (any one suffices, compared without spaces).
+TABLE_WORDS = {
+    "active_disclosure": ("信息内容", "第二十条"),
+    "requests": ("申请人情况", "自然人"),
+    "appeals": ("行政复议", "行政诉讼"),
+}
+
+# What a published table prints for "nothing" (besides an empty cell).
+BLANK_CELLS = frozenset({"/", "／", "—", "——", "-", "－", "–", "无", "空"})
+# A value cell: a number, maybe signed (本年增/减), with thousands separators or a unit.
+VALUE_CELL = re.compile(r"^[-+−－]?[0-9][0-9,，]*(?:[.．][0-9]+)?(?:万元|元|件|个|项|次)?$")
+# Units a money cell may carry, as factors to the format's 万元.
+MONEY_UNITS = {"万元": 1, "元": 10000}
+
+# ---- prose ----------------------------------------------------------------------------------
+# A subsection heading of 一、总体情况, alone or opening its paragraph: （一）主动公开方面。有序推进……
+SUBSECTION = re.compile(r"^[(（][一二三四五六七八九十][)）]([^。：:；;，,]{0,30})[。：:；;]?")
+OVERVIEW_HEADING = re.compile(r"^一[、.．]\s*总体情况")
+# Section 五 is worded variously: 存在的主要问题及改进情况 / 及整改措施 / 政府信息公开工作存在的…
+PROBLEMS_HEADING = re.compile(r"^(?:五[、.．])?.{0,12}存在的主要问题")
+OTHER_HEADING = re.compile(r"^(?:六[、.．])?.{0,6}其他需要报告的事项")
+# The report's title: 平潭综合实验区2023年度政府信息公开工作年度报告, 2019年上海市人民政府办公厅政府
+# 信息公开工作年度报告, 沭阳县发展和改革局2023年政府信息公开年度报告.
+TITLE = re.compile(
+    r"(?P<before>[\u4e00-\u9fff（）()]{2,40}?)?(?P<year>(?:19|20)[0-9]{2})年度?"
+    r"(?P<after>[\u4e00-\u9fff（）()]{0,40}?)政府信息公开(?:工作)?(?:年度)?(?:工作)?报告"
+)
+# 本报告由淮安市人民政府办公室根据《条例》…编制
+COMPILED_BY = re.compile(r"本报告由(.{2,40}?)(?:根据|依据|按照)")
+# A portal's own record of the page: 发布机构：沭阳县发展和改革局 / 来源：平潭综合实验区管委会办公室
+PUBLISHER = re.compile(r"(?:发布机构|发文机关|信息来源|来源)[:：]\s*([\u4e00-\u9fff（）()]{2,40})")
+# Offices that compile a government's report on its behalf: the report is the government's.
+COMPILING_OFFICES = ("办公室", "办公厅", "政务公开办", "政务服务管理办公室")
+# The processing fees of section 六: 收取信息处理费1次，共计840元 / 收取政府信息公开信息处理费 0 元
+FEES = re.compile(r"收取(?:政府信息公开)?信息(?:处理|管理)费(?:(\d+)次[^。；]*?)?(\d+(?:\.\d+)?)元")
+NO_FEES = ("未收取信息处理费", "未收取信息管理费", "未收取政府信息公开信息处理费", "未产生信息处理费",
+           "无收取信息处理费", "未发生收费", "未收取任何费用")
+
+# Pages from 2021 on by some templates (洪泽区 2023, 2024) print the 2021 table 2 with the 2019
+# table 3, whose （六）其他处理 is one row: read as what they print, an edition of their own.
+GOV_2021_OLD_TABLE_3 = complete(
+    replace(
+        GOV_2021,
+        key="gov-2021-table3-2019",
+        name="2021年版格式（表三按2019年版：（六）其他处理为一行）",
+        requests=REQUESTS_2019,
+        sums=(),
+        balances=(),
+    )
+)

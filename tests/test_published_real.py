@@ -1,0 +1,239 @@
+"""Real published reports (tests/data/published, see SOURCES.md): every figure as transcribed by
+hand, every finding true, 结转下年度 carried into next year's 上年结转, and the audit commands."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from helpers import run_cli
+
+from reportgen.app.pipeline import check
+from reportgen.findings import INFO
+from reportgen.read import load
+
+DATA = Path(__file__).parent / "data" / "published"
+FIXTURES = {
+    "pingtan-2023": "pingtan-2023.html",
+    "shuyang-fgj-2023": "shuyang-fgj-2023.html",
+    "shanghai-bgt-2019": "shanghai-bgt-2019.html",
+    "hongze-2023": "hongze-2023.pdf",
+    "hongze-2024": "hongze-2024.pdf",
+    "huaian-2024": "huaian-2024.pdf",
+}
+EDITIONS = {"pingtan-2023": "gov-2021", "shuyang-fgj-2023": "gov-2021", "shanghai-bgt-2019": "gov-2019",
+            "hongze-2023": "gov-2021-table3-2019", "hongze-2024": "gov-2021-table3-2019", "huaian-2024": "gov-2021"}
+# The transcriber's own keys for the 2019 table 2 → reportgen's gov-2019 keys.
+ROWS_2019 = {"other_external_services": "other_services"}
+FIELDS_2019 = {"new_made": "made", "new_published": "published", "total_published": "total_public",
+               "prev_year_items": "last_year_items"}
+
+
+def transcribed(name: str) -> tuple[dict, dict[str, object]]:
+    doc = json.loads((DATA / f"{name}.expected.json").read_text(encoding="utf-8"))
+    tables, flat = doc["tables"], {}
+    for row, cells in tables.get("active_disclosure", {}).items():
+        flat.update({f"active_disclosure.{row}.{f}": v for f, v in cells.items()})
+    for row, cells in tables.get("active_disclosure_2019", {}).items():
+        flat.update({f"active_disclosure.{ROWS_2019.get(row, row)}.{FIELDS_2019.get(f, f)}": v
+                     for f, v in cells.items()})
+    for part in ("requests", "appeals"):
+        for row, cells in tables[part].items():
+            flat.update({f"{part}.{row}.{f}": v for f, v in cells.items()})
+    return doc, flat
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_every_figure_is_read_as_printed(name):
+    report = load(DATA / FIXTURES[name])
+    doc, expected = transcribed(name)
+    assert report.format.key == EDITIONS[name]
+    assert (report.meta["organ"], report.year) == (doc["organ"], doc["year"])
+    derived = set(report.format.derived_figures())
+    blanks = {f.key for f in report.findings if f.code == "blank_as_zero"}
+    for key, value in expected.items():
+        if value is None:  # a blank cell: an input is 0 with a note; a blank total was not printed
+            if key in derived:
+                assert key not in report.given and key not in report.figures, key
+            else:
+                assert report.figures[key] == 0 and key in blanks, key
+        elif key in derived:
+            assert report.given[key] == value, key  # printed totals kept as printed
+        elif isinstance(value, str):
+            # 上海 printed “251000元” under a 万元 header: read as 25.1 万元, with a warning
+            assert report.figures[key] == (Decimal("25.1") if value == "251000元" else Decimal(value)), key
+        else:
+            assert report.figures[key] == value, key
+    carried = doc["carried_over_next"]
+    for column, value in carried.items():
+        if column != "total":
+            assert report.figures[f"requests.carried_out.{column}"] == (value or 0)
+    # nothing the page does not print was invented, and every table figure was found
+    table_keys = {k for k in report.figures if not k.startswith("other_matters.")}
+    assert table_keys <= set(expected)
+    assert [f for f in report.findings if f.code == "not_read"] == []
+
+
+def test_the_fee_amount_keeps_its_six_decimals():
+    assert load(DATA / "pingtan-2023.html").figures["active_disclosure.fees.amount"] == Decimal("5949.088667")
+
+
+# Every finding on the fixtures (errors and warnings), each checked by hand against the page:
+TRUE_FINDINGS = {
+    # prose 现行有效行政规范性文件393件, 表二 现行有效件数 470: the report states two counts
+    "pingtan-2023": [("stale_number", "393件")],
+    "shuyang-fgj-2023": [],
+    "shanghai-bgt-2019": [
+        ("unit_in_cell", "251000元"),  # 采购总金额 in 元 under a 万元 header
+        ("stale_number", "258件"),  # 予以公开及部分公开258件; the table: 272 + 3 = 275
+        ("stale_number", "265件"),  # 无法提供265件; the table: 265 + 47 + 25 = 337
+        ("percent_mismatch", "33.9%"),  # 275/805 is 34.2%
+        ("percent_mismatch", "32.9%"),  # 337/805 is 41.9%
+    ],
+    # 表四 printed 总计 0 for 复议 10+1 and for 复议后起诉 5 (checked by x-coordinates)
+    "hongze-2023": [("appeal_total", "之和为11，填写的总计为0"), ("appeal_total", "之和为5，填写的总计为0")],
+    # prose 区政府办…受理政府信息公开申请 17 件; 表三 一、本年新收 95
+    "hongze-2024": [("stale_number", "17件")],
+    "huaian-2024": [],
+}
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_every_finding_is_a_true_one(name):
+    found = [f for f in check(load(DATA / FIXTURES[name])) if f.severity != INFO]
+    assert len(found) == len(TRUE_FINDINGS[name]), [str(f) for f in found]
+    for code, words in TRUE_FINDINGS[name]:
+        assert any(f.code == code and words in f.message for f in found), (code, words)
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_next_years_workbook_carries_the_pages_carried_over_row(tmp_path, name):
+    out = tmp_path / "next.xlsx"
+    result = run_cli("init", out, "--previous", DATA / FIXTURES[name])
+    assert result.returncode == 0, result.stderr
+    assert "已带入上年结转" in result.stdout
+    doc, _ = transcribed(name)
+    this = load(out)
+    assert this.year == doc["year"] + 1 and this.previous.year == doc["year"]
+    for column, value in doc["carried_over_next"].items():
+        if column != "total":
+            assert this.figures[f"requests.carried_in.{column}"] == (value or 0), column
+
+
+def _without_carried_out(tmp_path: Path) -> Path:
+    """The Pingtan page with its table 3 row 四、结转下年度继续办理 cut off (as a broken copy is)."""
+    import lxml.html
+
+    root = lxml.html.fromstring((DATA / "pingtan-2023.html").read_bytes())
+    (row,) = [tr for tr in root.iter("tr") if "结转下年度" in tr.text_content()]
+    row.drop_tree()
+    page = tmp_path / "截断.html"
+    page.write_bytes(lxml.html.tostring(root, encoding="utf-8"))
+    return page
+
+
+def test_a_row_not_read_is_unknown_and_check_says_so_with_exit_2(tmp_path):
+    page = _without_carried_out(tmp_path)
+    report = load(page)
+    assert "requests.carried_out.natural_person" not in report.figures  # unknown, not 0
+    result = run_cli("check", page)
+    assert result.returncode == 2
+    assert "未能读取表三（收到和处理政府信息公开申请情况）“四、结转下年度继续办理”一行" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_init_refuses_a_page_without_its_carried_over_row_unless_partial(tmp_path):
+    page = _without_carried_out(tmp_path)
+    out = tmp_path / "2024.xlsx"
+    refused = run_cli("init", out, "--previous", page)
+    assert refused.returncode == 1 and "结转下年度继续办理" in refused.stderr and "--partial" in refused.stderr
+    assert not out.exists()
+    partial = run_cli("init", out, "--previous", page, "--partial")
+    assert partial.returncode == 0
+    assert "未能读取：表三" in partial.stdout
+    made = load(out)
+    assert made.figures["requests.carried_in.natural_person"] == 0  # left blank for the clerk to fill
+    assert made.previous.figures["requests.new.natural_person"] == 80
+
+
+def test_a_page_without_the_tables_gives_exit_2_and_writes_nothing(tmp_path):
+    page = tmp_path / "首页.html"
+    page.write_text("<html><head><title>某区人民政府</title></head><body><table><tr><td>索引号</td>"
+                    "<td>123</td></tr></table><p>欢迎访问</p></body></html>", encoding="utf-8")
+    for command in (("check", page), ("extract", page, "-o", tmp_path / "out.json"),
+                    ("init", tmp_path / "new.xlsx", "--previous", page)):
+        result = run_cli(*command)
+        assert result.returncode == 2 and "没有找到年度报告的统计表" in result.stderr, command
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["首页.html"]
+
+
+def test_a_gbk_page_with_chinese_before_its_meta_charset_is_decoded(tmp_path):
+    html = (DATA / "pingtan-2023.html").read_text(encoding="utf-8")
+    html = html.replace('<meta charset="utf-8" name="viewport"', '<meta name="keywords" content="年度报告">'
+                        '<meta http-equiv="Content-Type" content="text/html; charset=gb2312"><meta name="viewport"')
+    page = tmp_path / "gbk.html"
+    page.write_bytes(html.encode("gb18030"))
+    assert load(page).figures == load(DATA / "pingtan-2023.html").figures
+
+
+def test_extract_writes_printed_totals_and_a_row_per_report(tmp_path):
+    one = tmp_path / "洪泽2023.json"
+    assert run_cli("extract", DATA / "hongze-2023.pdf", "-o", one).returncode == 0
+    doc = json.loads(one.read_text(encoding="utf-8"))
+    assert doc["appeals"]["review"] == {"upheld": 10, "corrected": 1, "other": 0, "pending": 0, "total": 0}
+    table = tmp_path / "数据.csv"
+    pages = [DATA / f for f in FIXTURES.values()]
+    result = run_cli("extract", *pages, "-o", table)
+    assert result.returncode == 0, result.stderr
+    import csv
+
+    rows = list(csv.DictReader(table.read_text(encoding="utf-8-sig").splitlines()))
+    assert [r["报告机关"] for r in rows] == [json.loads((DATA / f"{n}.expected.json").read_text())["organ"]
+                                         for n in FIXTURES]
+    pingtan = rows[0]
+    assert pingtan["active_disclosure.fees.amount"] == "5949.088667" and pingtan["requests.new.total"] == "81"
+    assert rows[2]["active_disclosure.procurement.items"] == "6"  # the 2019 edition's own columns
+    folder = tmp_path / "json"
+    assert run_cli("extract", *pages, "-o", folder).returncode == 0
+    assert len(list(folder.glob("*.json"))) == 6
+
+
+def test_auditing_a_collection_writes_the_findings_workbook(tmp_path):
+    from openpyxl import load_workbook
+
+    for f in FIXTURES.values():
+        shutil.copy(DATA / f, tmp_path / f)
+    book = tmp_path / "审查结果.xlsx"
+    result = run_cli("check", tmp_path, "--report", book)
+    assert result.returncode == 1  # hongze-2023's misprinted totals
+    rows = list(load_workbook(book).active.iter_rows(values_only=True))
+    assert rows[0] == ("文件", "报告机关", "统计年度", "级别", "代码", "位置", "说明", "处理办法")
+    assert len(rows) - 1 == sum(len(v) for v in TRUE_FINDINGS.values())
+    errors = [r for r in rows if r[4] == "appeal_total"]
+    assert {(r[1], r[2]) for r in errors} == {("淮安市洪泽区人民政府", 2023)}
+
+
+def test_across_reports_this_years_carried_in_is_held_against_last_years_page(tmp_path):
+    # 洪泽 2023 printed 结转下年度 0; a 2024 page claiming 上年结转 3 contradicts it
+    shutil.copy(DATA / "hongze-2023.pdf", tmp_path / "2023.pdf")
+    report = load(DATA / "hongze-2024.pdf")
+    from reportgen.write import save
+
+    report.figures["requests.carried_in.natural_person"] = 3
+    report.figures["requests.new.natural_person"] = 92  # keep its own balance
+    save(report, tmp_path / "2024.json")
+    result = run_cli("check", tmp_path, "--json")
+    found = [f for c in json.loads(result.stdout) for f in c["findings"] if f["code"] == "cross_carried_in"]
+    assert len(found) == 1
+    assert "2024年度报告的上年结转（自然人）为3" in found[0]["message"] and "结转下年度继续办理为0" in found[0]["message"]
+
+
+def test_the_word_file_of_a_real_page_reads_as_the_page():
+    # shuyang-fgj-2023.docx: LibreOffice's conversion of the page (w:gridSpan, w:vMerge); SOURCES.md
+    word, page = load(DATA / "shuyang-fgj-2023.docx"), load(DATA / "shuyang-fgj-2023.html")
+    assert (word.figures, word.given) == (page.figures, page.given)
+    assert (word.meta["organ"], word.year) == ("沭阳县发展和改革局", 2023)
+    assert [f for f in check(word) if f.severity != INFO] == []
