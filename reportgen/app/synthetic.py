@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from ..compute import derive
 from ..formats import Format, get_format
+from ..formats.base import MONEY
 from ..model import Previous, Report
 
 
@@ -19,7 +20,7 @@ def unit_report(seed: int, *, organ: str | None = None, year: int = 2025, fmt: F
     name = organ or f"第{seed}单位"
     report.meta.update(organ=name, short_name=name, year=year)
     for key, field in fmt.input_figures():
-        if field.kind == "money":
+        if field.kind == MONEY:
             report.figures[key] = Decimal(rng.randint(0, 500_000)).scaleb(-2)
         elif key.startswith(f"{fmt.requests.key}."):
             continue  # filled below so that the balance holds

@@ -10,6 +10,7 @@ from decimal import Decimal
 from ..compute import Computed
 from ..compute.arithmetic import LARGEST_REMAINDER, percent, shares
 from ..findings import Finding, Location, finding
+from ..formats.base import MONEY
 from ..model import Number, Report
 
 
@@ -53,7 +54,7 @@ def _topics(report: Report) -> list[Topic]:
     for block in fmt.active.blocks:
         for item in block.items:
             words = (item.label,) + (("规范性文件",) if item.key == "normative_documents" else ())
-            unit = "万元" if any(f.kind == "money" for f in block.fields) else "件"
+            unit = "万元" if any(f.kind == MONEY for f in block.fields) else "件"
             words = words + (("收费",) if "收费" in item.label else ())
             topics.append(
                 Topic(words, unit, (f"{fmt.active.key}.{item.key}.",), f"表格中{item.label}为{{values}}{unit}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from ..formats.base import MONEY
 from ..model import Number, Report
 from .arithmetic import LARGEST_REMAINDER, Change, change, point_change, share, shares
 from .display import Settings, format_count, format_money, format_percent, format_points
@@ -171,7 +172,7 @@ def build_facts(report: Report, v: dict[str, Number], last: dict[str, Number], s
     active: dict[str, Any] = {}
     for key, item, f in act.figures():
         value = v[key]
-        money = f.kind == "money"
+        money = f.kind == MONEY
         entry = active.setdefault(item.key, {"name": item.label})
         entry[f.key] = value
         entry[f"{f.key}_text"] = format_money(Decimal(value), s) if money else format_count(int(value), s)
@@ -193,7 +194,7 @@ def build_facts(report: Report, v: dict[str, Number], last: dict[str, Number], s
     ] + [
         {"name": active[item.key]["name"], "change": active[item.key][f"{f.key}_change"]}
         for block in act.blocks for item in block.items for f in block.fields
-        if f.kind == "money" and active[item.key][f"{f.key}_change"]
+        if f.kind == MONEY and active[item.key][f"{f.key}_change"]
     ]
 
     other: dict[str, dict[str, Number | None]] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 COUNT = "count"  # a non-negative integer
 MONEY = "money"  # 万元 (or 元), Decimal as typed: two to six places
@@ -11,6 +12,12 @@ SIGNED = "signed"  # an integer that may be negative: the 2019 edition's 本年�
 # The 条例 took effect in 2008: no annual report is for an earlier year.
 FIRST_YEAR = 2008
 
+
+
+
+def zero_of(kind: str) -> int | Decimal:
+    """What a blank figure of `kind` counts as: 0, or 0.00 万元 for money."""
+    return Decimal("0.00") if kind == MONEY else 0
 
 @dataclass(frozen=True)
 class Field:

@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import UnreadableInput, os_reason
 from ..findings import Finding, Location, finding
 from ..formats import FIGURE_PARTS, FORMATS, Format, get_format
+from ..formats.base import COUNT, zero_of
 from ..model import Previous, Report
 from .files import read_capped
 from .values import MAX_TEXT, clean_text, parse_figure, parse_year, read_text
@@ -79,7 +80,7 @@ def from_document(doc: Any, *, source: str = "") -> Report:
         report.where[key] = where
         if key not in flat:
             notes.append(finding("blank_as_zero", where, key, value="未提供"))
-            report.figures[key] = Decimal("0.00") if field.kind == "money" else 0
+            report.figures[key] = zero_of(field.kind)
             continue
         parsed = parse_figure(flat.pop(key), field.kind, where, key, text_ok=True)
         notes.extend(parsed.findings)
@@ -88,7 +89,7 @@ def from_document(doc: Any, *, source: str = "") -> Report:
     for key in list(flat):
         if key in derived:
             where = Location(file=source, key=key)
-            parsed = parse_figure(flat.pop(key), "count", where, key, text_ok=True)
+            parsed = parse_figure(flat.pop(key), COUNT, where, key, text_ok=True)
             notes.extend(parsed.findings)
             if parsed.value is not None:
                 report.given[key] = parsed.value
@@ -210,7 +211,7 @@ def _units(fmt: Format, raw: Any, source: str, notes: list[Finding]) -> list[dic
                                 "source": clean_text(str(u.get("source") or ""))[0][:MAX_TEXT]}
         for key, _ in fmt.unit_columns():
             where = Location(file=source, key=f"units[{i}].{key}")
-            parsed = parse_figure(u.get(key, 0), "count", where, key, text_ok=True)
+            parsed = parse_figure(u.get(key, 0), COUNT, where, key, text_ok=True)
             notes.extend(f for f in parsed.findings if f.code != "blank_as_zero")
             unit[key] = parsed.value if parsed.value is not None else 0
         units.append(unit)
@@ -243,7 +244,7 @@ def _previous(fmt: Format, raw: Any, source: str, notes: list[Finding]) -> Previ
             continue
         if value is None:
             continue  # explicitly unknown
-        parsed = parse_figure(value, kinds.get(key, "count"), where, key, text_ok=True)
+        parsed = parse_figure(value, kinds.get(key, COUNT), where, key, text_ok=True)
         notes.extend(f for f in parsed.findings if f.code != "blank_as_zero")
         if parsed.value is not None:
             prev.figures[key] = parsed.value

@@ -24,7 +24,7 @@ from ..errors import UnreadableInput
 from ..findings import Finding, Location, finding
 from ..formats import FORMATS, Format, get_format
 from ..formats import published as words
-from ..formats.base import MONEY, Field
+from ..formats.base import COUNT, MONEY, Field
 from ..model import Report
 from .document import check_meta
 from .pages import TABLE_MARK, GridRow, Page, cell_text, read_page
@@ -360,7 +360,7 @@ def _store_cell(report: Report, key: str, f: Field, text: str, where: Location, 
                 break
     else:
         text = re.sub(r"(件|个|项|次)$", "", text)
-    parsed = parse_figure(text, "count" if given else f.kind, where, key, text_ok=True)
+    parsed = parse_figure(text, COUNT if given else f.kind, where, key, text_ok=True)
     report.findings.extend(parsed.findings)
     if parsed.value is not None:
         (report.given if given else report.figures)[key] = parsed.value
@@ -422,7 +422,7 @@ def _fees(fmt: Format, page: Page, report: Report) -> None:
             for key, value in zip(keys, (count, amount), strict=True):
                 report.where[key] = where
                 if value is not None:
-                    parsed = parse_figure(value, "count", where, key, text_ok=True)
+                    parsed = parse_figure(value, COUNT, where, key, text_ok=True)
                     report.findings.extend(parsed.findings)
                     if parsed.value is not None:
                         report.figures[key] = parsed.value

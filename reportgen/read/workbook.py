@@ -7,13 +7,13 @@ import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import UnreadableInput, os_reason
 from ..findings import Finding, Location, finding
 from ..formats import FORMATS, Format, get_format
+from ..formats.base import COUNT, zero_of
 from ..formats.workbook import (
     DERIVED,
     INPUT,
@@ -461,7 +461,7 @@ class _Reader:
             for key, slot in items:
                 self.report.where[key] = self.loc(slot)
                 if empty:
-                    self.report.figures[key] = Decimal("0.00") if slot.kind == "money" else 0
+                    self.report.figures[key] = zero_of(slot.kind)
                     continue
                 value = self.figure(key, slot)
                 if value is not None:
@@ -502,7 +502,7 @@ class _Reader:
             # warning on that cell already gives.
             if formula is not None and self._inputs_of(key) & self.suspect:
                 continue
-            parsed = parse_figure(raw, "count", self.loc(slot), key)
+            parsed = parse_figure(raw, COUNT, self.loc(slot), key)
             self.notes.extend(f for f in parsed.findings if f.code != "text_number")
             if parsed.value is not None:
                 self.report.given[key] = parsed.value

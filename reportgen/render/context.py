@@ -31,6 +31,7 @@ from typing import Any
 from ..checks.placeholders import previous_namespace, values_namespace
 from ..compute import Computed
 from ..compute.display import Settings, format_count, format_money
+from ..formats.base import COUNT, MONEY
 from ..formats.grids import grids, units_grid
 from ..model import Report
 from ..sandbox import guarded, render_bounded
@@ -66,7 +67,7 @@ def paragraphs(text: str) -> list[str]:
 
 
 def figure_text(fmt_kind: str, value: Any, settings: Settings) -> str:
-    if isinstance(value, Decimal) and fmt_kind == "money":
+    if isinstance(value, Decimal) and fmt_kind == MONEY:
         return format_money(value, settings)
     return format_count(int(value), settings)
 
@@ -92,7 +93,7 @@ def build_context(report: Report, computed: Computed, narrative: dict[str, str],
     kinds = {k: f.kind for k, f in fmt.input_figures()}
 
     def show(key: str) -> str:
-        return figure_text(kinds.get(key, "count"), values[key], settings) if key in values else ""
+        return figure_text(kinds.get(key, COUNT), values[key], settings) if key in values else ""
 
     context: dict[str, Any] = {
         "format": {"key": fmt.key, "name": fmt.name, "notice": fmt.notice},

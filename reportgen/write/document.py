@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..formats import FIGURE_PARTS, Format
+from ..formats.base import zero_of
 from ..model import Report, nest
 
 
@@ -19,7 +20,7 @@ def to_document(report: Report, *, as_printed: bool = False) -> dict[str, Any]:
     fmt = report.format
     figures: dict[str, Any] = {}
     for key, field in fmt.input_figures():
-        value = report.figures.get(key, None if as_printed else Decimal("0.00") if field.kind == "money" else 0)
+        value = report.figures.get(key, None if as_printed else zero_of(field.kind))
         figures[key] = str(value) if isinstance(value, Decimal) else value
     if as_printed:
         figures.update(report.given)
