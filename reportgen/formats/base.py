@@ -28,6 +28,7 @@ class Field:
     kind: str = COUNT
     derived: bool = False
     parent: str | None = None  # a spanning header above this column (法人或其他组织)
+    unit: str = "件"  # the unit prose states the figure in (万元, 元, 次)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Row:
     name: str = ""  # short name used in prose (予以公开); defaults to the label
     derived: bool = False
     children: tuple[Row, ...] = ()
+    synonyms: tuple[str, ...] = ()  # other words staff text names the row by (同意公开)
 
     @property
     def prose(self) -> str:
@@ -91,6 +93,11 @@ class Block:
     fields: tuple[Field, ...]
     items: tuple[Row, ...]
 
+    @property
+    def unit(self) -> str:
+        """The unit prose quotes the block's items in: its money's (万元) if it has money."""
+        return next((f.unit for f in self.fields if f.kind == MONEY), self.fields[0].unit)
+
 
 @dataclass(frozen=True)
 class ActiveTable:
@@ -125,6 +132,7 @@ class GridTable:
     balance_right: tuple[str, ...]
     outcome_section: str  # the key-less section whose groups make up `handled`
     applicant_groups: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    prose_word: str = ""  # the word staff text names any of its rows by (申请)
 
     def top_rows(self) -> Iterator[tuple[Section | None, Row]]:
         """Rows directly under the table or a section (groups not expanded)."""
@@ -241,6 +249,8 @@ class Format:
     balances: tuple[Balance, ...] = field(default=())
     labels: dict[str, str] = field(default_factory=dict, compare=False)
     superseded_from: int | None = None  # the reporting year from which a newer edition applies
+    # Words that tie a percentage in staff text to the tables, besides their labels (办结, 复议).
+    table_words: tuple[str, ...] = ()
 
     # -- keys -------------------------------------------------------------------------
     def input_figures(self) -> Iterator[tuple[str, Field]]:
