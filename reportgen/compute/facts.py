@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..formats.base import MONEY
+from ..formats.base import DECISIONS, DOCUMENTS, MONEY
 from ..model import Number, Report
 from .arithmetic import LARGEST_REMAINDER, Change, change, point_change, share, shares
 from .display import Settings, format_count, format_money, format_percent, format_points
@@ -177,16 +177,16 @@ def build_facts(report: Report, v: dict[str, Number], last: dict[str, Number], s
         entry[f.key] = value
         entry[f"{f.key}_text"] = format_money(Decimal(value), s) if money else format_count(int(value), s)
         c = change(value, last.get(key), s.decimals)
-        entry[f"{f.key}_change"] = _change_fact(c, "万元" if money else "件", s, money=money)
+        entry[f"{f.key}_change"] = _change_fact(c, f.unit, s, money=money)
 
     active["documents"] = [
         active[item.key] for block in act.blocks for item in block.items
-        if any(f.key == "in_force" for f in block.fields)
+        if block.role == DOCUMENTS
     ]
     active["decisions"] = [
         active[item.key] | {"decision_name": f"{item.label}决定"}
         for block in act.blocks for item in block.items
-        if any(f.key == "decisions" for f in block.fields)
+        if block.role == DECISIONS
     ]
     active["compared"] = [
         {"name": d["decision_name"], "change": d["decisions_change"]}

@@ -9,6 +9,9 @@ from decimal import Decimal
 COUNT = "count"  # a non-negative integer
 MONEY = "money"  # 万元 (or 元), Decimal as typed: two to six places
 SIGNED = "signed"  # an integer that may be negative: the 2019 edition's 本年增/减
+# What a block of table 2 counts, for the prose: documents made and in force, or decisions taken.
+DOCUMENTS = "documents"
+DECISIONS = "decisions"
 # The 条例 took effect in 2008: no annual report is for an earlier year.
 FIRST_YEAR = 2008
 
@@ -92,6 +95,7 @@ class Block:
     title: str  # 第二十条第（一）项
     fields: tuple[Field, ...]
     items: tuple[Row, ...]
+    role: str = ""  # DOCUMENTS / DECISIONS: which list of the prose facts its items join
 
     @property
     def unit(self) -> str:

@@ -7,6 +7,8 @@ shared/spec/data-model.md. Everything that knows the format reads it from here.
 from __future__ import annotations
 
 from .base import (
+    DECISIONS,
+    DOCUMENTS,
     MONEY,
     ActiveTable,
     AppealBlock,
@@ -42,12 +44,14 @@ ACTIVE = ActiveTable(
                 Row("regulations", "规章"),
                 Row("normative_documents", "行政规范性文件", synonyms=("规范性文件",)),
             ),
+            role=DOCUMENTS,
         ),
-        Block("第二十条第（五）项", _DECISIONS, (Row("licensing", "行政许可"),)),
+        Block("第二十条第（五）项", _DECISIONS, (Row("licensing", "行政许可"),), role=DECISIONS),
         Block(
             "第二十条第（六）项",
             _DECISIONS,
             (Row("penalties", "行政处罚"), Row("enforcement", "行政强制")),
+            role=DECISIONS,
         ),
         Block(
             "第二十条第（八）项",
