@@ -55,7 +55,8 @@ def _topics(report: Report) -> list[Topic]:
             words = tuple(dict.fromkeys((item.label, *item.synonyms)))  # 2019: 规范性文件 is the label
             topics.append(Topic(words, block.unit, (f"{fmt.active.key}.{item.key}.",),
                                 f"表格中{item.label}为{{values}}{block.unit}"))
-    for key, f in fmt.other_matters:
+    # the amount before the count, so that findings keep the order they have always had
+    for key, f in reversed(fmt.other_matters):
         title = fmt.other_matters_title
         topics.append(Topic((title,), f.unit, (f"other_matters.{key}",), f"{title}为{{values}}{f.unit}"))
     return topics
