@@ -282,6 +282,10 @@ class Format:
                 return f.kind
         return "count"
 
+    def meta_label(self, key: str) -> str:
+        """The 基本信息 label of a meta field (统计年度 for ``year``)."""
+        return next(f.label for f in self.meta if f.key == key)
+
     def label(self, key: str) -> str:
         """A figure's Chinese name for messages: 依申请公开 一、本年新收… / 自然人."""
         return self.labels.get(key, key)
