@@ -16,6 +16,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from reportgen.formats import get_format
 from reportgen.render.docx import rewrite_members
 from reportgen.write.atomic import reproducible_zip
 
@@ -327,50 +328,74 @@ def comparison(doc) -> None:
     tag(doc, "{{p comparison }}")
 
 
-def body(doc) -> None:
-    # title_lines: the title broken between words (or as the pack's [title] lines say).
-    loop(doc, "title_lines", "报告标题")
-    loop(doc, "sentences.intro")
-    comparison(doc)
+def _nothing(doc) -> None:
+    """A part or subsection the pack adds nothing to."""
 
-    tag(doc, "{{ headings.overview }}", "一级标题")
-    for key in ("active", "requests", "management", "platforms", "supervision"):
-        tag(doc, f'{{{{ headings["overview.{key}"] }}}}', "二级标题")
-        loop(doc, f'narrative["overview.{key}"]')
-        if key == "requests":
-            # The applicants' “其中…” continues the summary's last paragraph; a pack's summary
-            # may have several paragraphs, which stay paragraphs.
-            loop(doc, "sentences.requests_summary[:-1]")
-            tag(doc, "{%p if sentences.requests_summary or sentences.applicants %}")
-            tag(doc, '{{ (sentences.requests_summary[-1:] + sentences.applicants) | join("") }}', "正文")
-            tag(doc, "{%p endif %}")
-            chart(doc, "requests")
-            loop(doc, "sentences.outcomes")
-            chart(doc, "outcomes")
 
-    tag(doc, "{{ headings.active }}", "一级标题")
+def _requests_summary(doc) -> None:
+    """After 依申请公开情况: the sentences on requests and outcomes, and their charts."""
+    # The applicants' “其中…” continues the summary's last paragraph; a pack's summary
+    # may have several paragraphs, which stay paragraphs.
+    loop(doc, "sentences.requests_summary[:-1]")
+    tag(doc, "{%p if sentences.requests_summary or sentences.applicants %}")
+    tag(doc, '{{ (sentences.requests_summary[-1:] + sentences.applicants) | join("") }}', "正文")
+    tag(doc, "{%p endif %}")
+    chart(doc, "requests")
+    loop(doc, "sentences.outcomes")
+    chart(doc, "outcomes")
+
+
+def _active(doc) -> None:
     # The tables take the 表格文字 style's size (五号); docx_table(size=9) would set one.
     tag(doc, "{{p tables.active }}")
     loop(doc, "sentences.active")
     chart(doc, "active")
 
-    tag(doc, "{{ headings.requests }}", "一级标题")
+
+def _requests(doc) -> None:
     tag(doc, "{{p tables.requests }}")
     loop(doc, "sentences.outcomes_change")
 
-    tag(doc, "{{ headings.appeals }}", "一级标题")
+
+def _appeals(doc) -> None:
     tag(doc, "{{p tables.appeals }}")
     loop(doc, "sentences.review")
     loop(doc, "sentences.litigation")
     chart(doc, "appeals")
     loop(doc, "sentences.appeals_none")
 
-    tag(doc, "{{ headings.problems }}", "一级标题")
-    loop(doc, "narrative.problems")
 
-    tag(doc, "{{ headings.other }}", "一级标题")
+def _other(doc) -> None:
     loop(doc, "sentences.processing_fees")
-    loop(doc, "narrative.other")
+
+
+# What the standard pack prints in a part before its text (tables, sentences), by part key, and
+# after a subsection's text, by section key: the pack's choice, the sections are the format's.
+_PART_BODY = {"active": _active, "requests": _requests, "appeals": _appeals, "other": _other}
+_AFTER_TEXT = {"overview.requests": _requests_summary}
+
+
+def body(doc) -> None:
+    # title_lines: the title broken between words (or as the pack's [title] lines say).
+    loop(doc, "title_lines", "报告标题")
+    loop(doc, "sentences.intro")
+    comparison(doc)
+
+    # The six parts and their subsections come from the format definition (the 2019 and 2021
+    # editions share them); what the pack adds to a part or after a subsection's text is below.
+    fmt = get_format()
+    for part, _ in fmt.sections:
+        tag(doc, f"{{{{ headings.{part} }}}}", "一级标题")
+        _PART_BODY.get(part, _nothing)(doc)
+        for section in fmt.narrative:
+            if section.part != part:
+                continue
+            if section.key == part:  # 五、六: the part's own text, under the part's heading
+                loop(doc, f"narrative.{part}")
+            else:
+                tag(doc, f'{{{{ headings["{section.key}"] }}}}', "二级标题")
+                loop(doc, f'narrative["{section.key}"]')
+            _AFTER_TEXT.get(section.key, _nothing)(doc)
 
     # 落款 under section 六 when 发布日期 is given: one blank line, organ, date.
     tag(doc, "{%p if signoff %}")

@@ -16,7 +16,7 @@ from ..read import load
 from .pipeline import check
 
 COLUMN_LABELS = {c.key: c.label for c in get_format().requests.columns}
-REPORT_COLUMNS = ("文件", "报告机关", "统计年度", "级别", "代码", "位置", "说明", "处理办法")
+REPORT_COLUMNS = ("文件", "报告机关", get_format().meta_label("year"), "级别", "代码", "位置", "说明", "处理办法")
 
 
 def findings_rows(checked: list[FileCheck]) -> list[list[Any]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ReportgenError, UserError
-from ..formats import FORMATS
+from ..formats import FORMATS, get_format
 from ..model import Report
 from ..read import load
 from ..write import to_json
@@ -21,7 +21,7 @@ from ..write.document import to_document
 from .pipeline import safe_name
 
 TABLE_SUFFIXES = (".xlsx", ".csv")
-FIXED_COLUMNS = ("文件", "报告机关", "统计年度", "格式", "未能读取")
+FIXED_COLUMNS = ("文件", "报告机关", get_format().meta_label("year"), "格式", "未能读取")
 
 
 @dataclass

@@ -10,7 +10,6 @@ from decimal import Decimal
 from ..compute import Computed
 from ..compute.arithmetic import LARGEST_REMAINDER, percent, shares
 from ..findings import Finding, Location, finding
-from ..formats.base import MONEY
 from ..model import Number, Report
 
 
@@ -28,39 +27,38 @@ def _topics(report: Report) -> list[Topic]:
     fmt = report.format
     req = fmt.requests
     t, total = req.key, req.total_column().key
+    unit = req.total_column().unit
     topics = [
-        Topic(
-            (r.prose,) + (("同意公开",) if r.key == "granted" else ()),
-            "件",
-            (f"{t}.{r.key}.{total}",),
-            f"表格中{r.prose}为{{values}}件",
-        )
+        Topic((r.prose, *r.synonyms), unit, (f"{t}.{r.key}.{total}",), f"表格中{r.prose}为{{values}}{unit}")
         for r in req.outcome_rows()
     ]
     # “予以公开及部分公开42件”: two outcomes stated together are their sum
     outcomes = req.outcome_rows()
     for a, b in zip(outcomes, outcomes[1:], strict=False):
         joined = tuple(f"{a.prose}{j}{b.prose}" for j in ("及", "和", "与", "、"))
-        topics.append(Topic(joined, "件", (f"{t}.{a.key}.{total}+{t}.{b.key}.{total}",),
-                            f"表格中{a.prose}与{b.prose}之和为{{values}}件"))
-    request_rows = tuple(f"{t}.{r.key}.{total}" for r in req.all_rows())
-    topics.append(Topic(("申请",), "件", request_rows, "表格中申请数量为{values}件"))
+        topics.append(Topic(joined, unit, (f"{t}.{a.key}.{total}+{t}.{b.key}.{total}",),
+                            f"表格中{a.prose}与{b.prose}之和为{{values}}{unit}"))
+    if req.prose_word:
+        request_rows = tuple(f"{t}.{r.key}.{total}" for r in req.all_rows())
+        topics.append(Topic((req.prose_word,), unit, request_rows, f"表格中{req.prose_word}数量为{{values}}{unit}"))
     ap = fmt.appeals
+    ap_unit = ap.fields[0].unit
     combined, combined_label, members = ap.combined
-    for label, blocks in (("行政复议", ("review",)), (combined_label, (combined, *members))):
+    # each block of its own (行政复议), and the combined one with its parts (行政诉讼)
+    groups = [(b.label, (b.key,)) for b in ap.blocks if not b.parent and b.key not in members]
+    for label, blocks in (*groups, (combined_label, (combined, *members))):
         topics.append(
-            Topic((label,), "件", tuple(f"{ap.key}.{b}." for b in blocks), f"表格中{label}为{{values}}件")
+            Topic((label,), ap_unit, tuple(f"{ap.key}.{b}." for b in blocks), f"表格中{label}为{{values}}{ap_unit}")
         )
     for block in fmt.active.blocks:
         for item in block.items:
-            words = (item.label,) + (("规范性文件",) if item.key == "normative_documents" else ())
-            unit = "万元" if any(f.kind == MONEY for f in block.fields) else "件"
-            words = words + (("收费",) if "收费" in item.label else ())
-            topics.append(
-                Topic(words, unit, (f"{fmt.active.key}.{item.key}.",), f"表格中{item.label}为{{values}}{unit}")
-            )
-    topics.append(Topic(("信息处理费",), "元", ("other_matters.processing_fees.amount_yuan",), "信息处理费为{values}元"))
-    topics.append(Topic(("信息处理费",), "次", ("other_matters.processing_fees.count",), "信息处理费为{values}次"))
+            words = tuple(dict.fromkeys((item.label, *item.synonyms)))  # 2019: 规范性文件 is the label
+            topics.append(Topic(words, block.unit, (f"{fmt.active.key}.{item.key}.",),
+                                f"表格中{item.label}为{{values}}{block.unit}"))
+    # the amount before the count, so that findings keep the order they have always had
+    for key, f in reversed(fmt.other_matters):
+        title = fmt.other_matters_title
+        topics.append(Topic((title,), f.unit, (f"other_matters.{key}",), f"{title}为{{values}}{f.unit}"))
     return topics
 
 
@@ -206,7 +204,7 @@ def _table_words(report: Report) -> set[str]:
     fmt = report.format
     found = {r.prose for r in fmt.requests.outcome_rows()} | {c.label for c in fmt.requests.columns}
     found |= {b.label for b in fmt.appeals.blocks} | {f.label for f in fmt.appeals.fields}
-    return found | {fmt.appeals.combined[1], "申请", "办结", "答复", "复议", "诉讼"}
+    return found | {fmt.appeals.combined[1], *fmt.table_words}
 
 
 def stale_percentages(report: Report, computed: Computed, texts: dict[str, str]) -> Iterator[Finding]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..formats.base import MONEY
+from ..formats.base import DECISIONS, DOCUMENTS, MONEY
 from ..model import Number, Report
 from .arithmetic import LARGEST_REMAINDER, Change, change, point_change, share, shares
 from .display import Settings, format_count, format_money, format_percent, format_points
@@ -59,7 +59,7 @@ def _change_fact(c: Change | None, unit: str, s: Settings, *, money: bool = Fals
 
 
 def _breakdown(
-    items: list[tuple[str, str, int, int | None]], s: Settings, *, previous_whole: bool = True
+    items: list[tuple[str, str, int, int | None]], s: Settings, *, unit: str, previous_whole: bool = True
 ) -> tuple[list[dict[str, Any]], list[Decimal] | None, list[Decimal] | None]:
     """Shares of a complete breakdown, this year and (where every part is known) last year."""
     rule = s.rounding
@@ -82,7 +82,7 @@ def _breakdown(
                 "last": last,
                 "last_share_value": lv,
                 "last_share": format_percent(lv, s) if lv is not None else None,
-                "change": _change_fact(change(count, last, s.decimals), "件", s),
+                "change": _change_fact(change(count, last, s.decimals), unit, s),
                 "points_value": pts,
                 "points": points_text(pts, s),
             }
@@ -97,6 +97,7 @@ def build_facts(report: Report, v: dict[str, Number], last: dict[str, Number], s
     req = fmt.requests
     t = req.key
     total = req.total_column().key
+    unit = req.total_column().unit  # 件
 
     def val(row: str, col: str = total) -> int:
         return int(v.get(f"{t}.{row}.{col}", 0))
@@ -118,6 +119,7 @@ def build_facts(report: Report, v: dict[str, Number], last: dict[str, Number], s
             for key, name, cols in req.applicant_groups
         ],
         s,
+        unit=unit,
     )
     outcomes, _, _ = _breakdown(
         [
@@ -125,6 +127,7 @@ def build_facts(report: Report, v: dict[str, Number], last: dict[str, Number], s
             for row in req.outcome_rows()
         ],
         s,
+        unit=unit,
     )
     requests = {
         "new": new,
@@ -134,7 +137,7 @@ def build_facts(report: Report, v: dict[str, Number], last: dict[str, Number], s
         "handled": handled,
         "carried_out": carried_out,
         "new_change": _change_fact(
-            change(new, lastval(f"{t}.{req.balance_left[0]}.{total}"), s.decimals), "件", s
+            change(new, lastval(f"{t}.{req.balance_left[0]}.{total}"), s.decimals), unit, s
         ),
         "applicants": applicants,
         "outcomes": outcomes,
@@ -146,19 +149,20 @@ def build_facts(report: Report, v: dict[str, Number], last: dict[str, Number], s
     combined, combined_label, members = ap.combined
     result_fields = ap.input_fields()
     ap_total = next(f for f in ap.fields if f.derived).key
+    ap_unit = ap.fields[0].unit
     blocks = [(b.key, b.label) for b in ap.blocks if not b.parent] + [(combined, combined_label)]
     for key, label in blocks:
         items = [
             (f.key, f.label, int(v[f"{ap.key}.{key}.{f.key}"]), lastval(f"{ap.key}.{key}.{f.key}"))
             for f in result_fields
         ]
-        results, _, _ = _breakdown(items, s)
+        results, _, _ = _breakdown(items, s, unit=ap_unit)
         block_total = int(v[f"{ap.key}.{key}.{ap_total}"])
         last_total = lastval(f"{ap.key}.{key}.{ap_total}")
         appeals[key] = {
             "name": label,
             "total": block_total,
-            "change": _change_fact(change(block_total, last_total, s.decimals), "件", s),
+            "change": _change_fact(change(block_total, last_total, s.decimals), ap_unit, s),
             "results": results,
             "all_upheld": block_total > 0 and results[0]["count"] == block_total,
         }
@@ -177,16 +181,16 @@ def build_facts(report: Report, v: dict[str, Number], last: dict[str, Number], s
         entry[f.key] = value
         entry[f"{f.key}_text"] = format_money(Decimal(value), s) if money else format_count(int(value), s)
         c = change(value, last.get(key), s.decimals)
-        entry[f"{f.key}_change"] = _change_fact(c, "万元" if money else "件", s, money=money)
+        entry[f"{f.key}_change"] = _change_fact(c, f.unit, s, money=money)
 
     active["documents"] = [
         active[item.key] for block in act.blocks for item in block.items
-        if any(f.key == "in_force" for f in block.fields)
+        if block.role == DOCUMENTS
     ]
     active["decisions"] = [
         active[item.key] | {"decision_name": f"{item.label}决定"}
         for block in act.blocks for item in block.items
-        if any(f.key == "decisions" for f in block.fields)
+        if block.role == DECISIONS
     ]
     active["compared"] = [
         {"name": d["decision_name"], "change": d["decisions_change"]}

@@ -9,6 +9,9 @@ from decimal import Decimal
 COUNT = "count"  # a non-negative integer
 MONEY = "money"  # 万元 (or 元), Decimal as typed: two to six places
 SIGNED = "signed"  # an integer that may be negative: the 2019 edition's 本年增/减
+# What a block of table 2 counts, for the prose: documents made and in force, or decisions taken.
+DOCUMENTS = "documents"
+DECISIONS = "decisions"
 # The 条例 took effect in 2008: no annual report is for an earlier year.
 FIRST_YEAR = 2008
 
@@ -28,6 +31,7 @@ class Field:
     kind: str = COUNT
     derived: bool = False
     parent: str | None = None  # a spanning header above this column (法人或其他组织)
+    unit: str = "件"  # the unit prose states the figure in (万元, 元, 次)
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class Row:
     name: str = ""  # short name used in prose (予以公开); defaults to the label
     derived: bool = False
     children: tuple[Row, ...] = ()
+    synonyms: tuple[str, ...] = ()  # other words staff text names the row by (同意公开)
 
     @property
     def prose(self) -> str:
@@ -90,6 +95,12 @@ class Block:
     title: str  # 第二十条第（一）项
     fields: tuple[Field, ...]
     items: tuple[Row, ...]
+    role: str = ""  # DOCUMENTS / DECISIONS: which list of the prose facts its items join
+
+    @property
+    def unit(self) -> str:
+        """The unit prose quotes the block's items in: its money's (万元) if it has money."""
+        return next((f.unit for f in self.fields if f.kind == MONEY), self.fields[0].unit)
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,7 @@ class GridTable:
     balance_right: tuple[str, ...]
     outcome_section: str  # the key-less section whose groups make up `handled`
     applicant_groups: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    prose_word: str = ""  # the word staff text names any of its rows by (申请)
 
     def top_rows(self) -> Iterator[tuple[Section | None, Row]]:
         """Rows directly under the table or a section (groups not expanded)."""
@@ -241,6 +253,8 @@ class Format:
     balances: tuple[Balance, ...] = field(default=())
     labels: dict[str, str] = field(default_factory=dict, compare=False)
     superseded_from: int | None = None  # the reporting year from which a newer edition applies
+    # Words that tie a percentage in staff text to the tables, besides their labels (办结, 复议).
+    table_words: tuple[str, ...] = ()
 
     # -- keys -------------------------------------------------------------------------
     def input_figures(self) -> Iterator[tuple[str, Field]]:
@@ -267,6 +281,10 @@ class Format:
             if k == key:
                 return f.kind
         return "count"
+
+    def meta_label(self, key: str) -> str:
+        """The 基本信息 label of a meta field (统计年度 for ``year``)."""
+        return next(f.label for f in self.meta if f.key == key)
 
     def label(self, key: str) -> str:
         """A figure's Chinese name for messages: 依申请公开 一、本年新收… / 自然人."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .base import MONEY, SIGNED, Block, Field, Row, Section
+from .base import DECISIONS, MONEY, SIGNED, Block, Field, Row, Section
 from .derive import complete
 from .gov2021 import ACTIVE, APPEALS, GOV_2021, REQUESTS
 
@@ -35,12 +35,18 @@ ACTIVE_2019 = replace(
             "第二十条第（五）项",
             _PROJECTS,
             (Row("licensing", "行政许可"), Row("other_services", "其他对外管理服务事项")),
+            role=DECISIONS,
         ),
-        Block("第二十条第（六）项", _PROJECTS, (Row("penalties", "行政处罚"), Row("enforcement", "行政强制"))),
-        Block("第二十条第（八）项", _PROJECTS[:2], (Row("fees", "行政事业性收费"),)),
+        Block(
+            "第二十条第（六）项",
+            _PROJECTS,
+            (Row("penalties", "行政处罚"), Row("enforcement", "行政强制")),
+            role=DECISIONS,
+        ),
+        Block("第二十条第（八）项", _PROJECTS[:2], (Row("fees", "行政事业性收费", synonyms=("收费",)),)),
         Block(
             "第二十条第（九）项",
-            (Field("items", "采购项目数量"), Field("amount", "采购总金额（单位：万元）", kind=MONEY)),
+            (Field("items", "采购项目数量"), Field("amount", "采购总金额（单位：万元）", kind=MONEY, unit="万元")),
             (Row("procurement", "政府集中采购"),),
         ),
     ),

@@ -7,6 +7,8 @@ shared/spec/data-model.md. Everything that knows the format reads it from here.
 from __future__ import annotations
 
 from .base import (
+    DECISIONS,
+    DOCUMENTS,
     MONEY,
     ActiveTable,
     AppealBlock,
@@ -38,18 +40,23 @@ ACTIVE = ActiveTable(
         Block(
             "第二十条第（一）项",
             _DOC_FIELDS,
-            (Row("regulations", "规章"), Row("normative_documents", "行政规范性文件")),
+            (
+                Row("regulations", "规章"),
+                Row("normative_documents", "行政规范性文件", synonyms=("规范性文件",)),
+            ),
+            role=DOCUMENTS,
         ),
-        Block("第二十条第（五）项", _DECISIONS, (Row("licensing", "行政许可"),)),
+        Block("第二十条第（五）项", _DECISIONS, (Row("licensing", "行政许可"),), role=DECISIONS),
         Block(
             "第二十条第（六）项",
             _DECISIONS,
             (Row("penalties", "行政处罚"), Row("enforcement", "行政强制")),
+            role=DECISIONS,
         ),
         Block(
             "第二十条第（八）项",
-            (Field("amount", "本年收费金额（单位：万元）", kind=MONEY),),
-            (Row("fees", "行政事业性收费"),),
+            (Field("amount", "本年收费金额（单位：万元）", kind=MONEY, unit="万元"),),
+            (Row("fees", "行政事业性收费", synonyms=("收费",)),),
         ),
     ),
 )
@@ -77,7 +84,7 @@ REQUESTS = GridTable(
         Section(
             "三、本年度办理结果",
             (
-                Row("granted", "（一）予以公开", name="予以公开"),
+                Row("granted", "（一）予以公开", name="予以公开", synonyms=("同意公开",)),
                 Row(
                     "partial",
                     "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
@@ -160,6 +167,7 @@ REQUESTS = GridTable(
             ("commercial", "research", "social_welfare", "legal_service", "other_org"),
         ),
     ),
+    prose_word="申请",
 )
 
 _RESULTS = (
@@ -216,10 +224,11 @@ GOV_2021 = complete(
         requests=REQUESTS,
         appeals=APPEALS,
         other_matters=(
-            ("processing_fees.count", Field("count", "收取信息处理费次数")),
-            ("processing_fees.amount_yuan", Field("amount_yuan", "收取信息处理费金额（元）")),
+            ("processing_fees.count", Field("count", "收取信息处理费次数", unit="次")),
+            ("processing_fees.amount_yuan", Field("amount_yuan", "收取信息处理费金额（元）", unit="元")),
         ),
         other_matters_title="信息处理费",
+        table_words=("申请", "办结", "答复", "复议", "诉讼"),
         narrative=(
             NarrativeSection(
                 "overview.active", "（一）主动公开情况", "overview",

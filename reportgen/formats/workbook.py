@@ -10,7 +10,7 @@ from functools import cache
 from . import Format, get_format
 from .base import COUNT
 from .derive import typed_parts
-from .grids import NUMBER, Grid, grids
+from .grids import NUMBER, Grid, grids, requests_grid
 
 # Slot roles: what a cell holds and how the reader treats it.
 INPUT = "input"  # a figure a clerk types
@@ -89,8 +89,14 @@ def table_grids(fmt: Format) -> dict[str, Grid]:
     return grids(fmt, lambda key: "")
 
 
-def _table_sheet(fmt: Format, grid_key: str) -> str:
-    return {"active": fmt.active.sheet, "requests": fmt.requests.sheet, "appeals": fmt.appeals.sheet}[grid_key]
+def _table_sheet(fmt: Format, grid: Grid) -> str:
+    """The sheet a table sits on: its grid carries the table's key."""
+    return {t.key: t.sheet for t in (fmt.active, fmt.requests, fmt.appeals)}[grid.key]
+
+
+def _requests_grid(fmt: Format) -> Grid:
+    """Table 3 with empty number cells: the checks under and beside it sit by its size."""
+    return requests_grid(fmt.requests, lambda key: "")
 
 
 @cache
@@ -109,7 +115,7 @@ def _layout(fmt_key: str) -> Layout:
     inputs = dict(fmt.input_figures())
     derived = set(fmt.derived_figures())
     for grid_key, grid in table_grids(fmt).items():
-        sheet = _table_sheet(fmt, grid_key)
+        sheet = _table_sheet(fmt, grid)
         lay.tables[grid_key] = (sheet, TABLE_TOP)
         for c in grid.cells:
             at = addr(TABLE_TOP + c.row, 1 + c.col)
@@ -368,7 +374,7 @@ def checks(fmt: Format, lay: Layout) -> list[Check]:
 
 def requests_check_rows(fmt: Format) -> tuple[int, int]:
     """The rows under table 3 holding its balance check and its check against last year."""
-    below = TABLE_TOP + table_grids(fmt)["requests"].n_rows - 1 + BELOW_TABLE
+    below = TABLE_TOP + _requests_grid(fmt).n_rows - 1 + BELOW_TABLE
     return below, below + 1
 
 
@@ -413,7 +419,7 @@ def _table3_checks(fmt: Format, lay: Layout) -> list[Check]:
         f'=IF(AND({",".join(f"LEFT({c},1)<>{_text(CHECK_BAD)}" for c in cells)}),'
         f'"{CHECK_OK} 本表检查通过","{CHECK_BAD} 有不符，见表下第{balance_row}、{carried_row}行红色单元格")'
     )
-    at = addr(TABLE_TOP, table_grids(fmt)["requests"].n_cols + 2)
+    at = addr(TABLE_TOP, _requests_grid(fmt).n_cols + 2)
     out.append(Check(sheet, at, "本表检查", summary, ""))
     return out
 

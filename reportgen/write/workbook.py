@@ -113,11 +113,11 @@ def write_workbook(
         ws = wb[sheet]
         _write_table(ws, fmt, lay, st, grid, top)
         extra = 0
-        if grid_key == "requests":
+        if grid.key == fmt.requests.key:
             _write_table3_checks(ws, fmt, st, grid)
             extra = requests_check_rows(fmt)[1] - (top + grid.n_rows - 1)
         _write_checks(ws, st, [c for c in sheet_checks if c.sheet == sheet])
-        _print_setup(ws, grid, top, landscape=grid_key != "active", extra_rows=extra)
+        _print_setup(ws, grid, top, landscape=grid.key != fmt.active.key, extra_rows=extra)
     _write_previous_sheet(wb[fmt.previous_sheet], fmt, lay, st)
     _write_checks(wb[fmt.previous_sheet], st, [c for c in sheet_checks if c.sheet == fmt.previous_sheet])
     _write_narrative_sheet(wb[fmt.narrative_sheet], fmt, lay, st)
@@ -239,7 +239,7 @@ def _write_table(ws: Worksheet, fmt: Format, lay: Layout, st: _Styles, grid: Gri
     from openpyxl.utils import get_column_letter
 
     _write_title(ws, st, grid.title, grid.n_cols, NOTE)
-    widths = _col_widths(grid)
+    widths = _col_widths(fmt, grid)
     for j, w in enumerate(widths):
         ws.column_dimensions[get_column_letter(1 + j)].width = w
     heights: dict[int, float] = {}
@@ -278,10 +278,10 @@ def _label_cols(grid: Grid) -> int:
     return min(firsts) if firsts else 0
 
 
-def _col_widths(grid: Grid) -> list[float]:
-    if grid.key == "requests":
+def _col_widths(fmt: Format, grid: Grid) -> list[float]:
+    if grid.key == fmt.requests.key:
         return [7.0, 12.0, 46.0] + [9.5] * (grid.n_cols - 3)
-    if grid.key == "appeals":
+    if grid.key == fmt.appeals.key:
         return [8.5] * grid.n_cols
     return [24.0] + [18.0] * (grid.n_cols - 1)
 
