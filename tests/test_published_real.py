@@ -243,3 +243,110 @@ def test_the_word_file_of_a_real_page_reads_as_the_page():
     assert (word.figures, word.given) == (page.figures, page.given)
     assert (word.meta["organ"], word.year) == ("沭阳县发展和改革局", 2023)
     assert [f for f in check(word) if f.severity != INFO] == []
+
+
+def _pingtan(tmp_path: Path, years=(2023, 2024, 2025)) -> Path:
+    folder = tmp_path / "平潭"
+    folder.mkdir()
+    for year in years:
+        shutil.copy(DATA / f"pingtan-{year}.html", folder / f"pingtan-{year}.html")
+    return folder
+
+
+def _found(result, code: str) -> list[dict]:
+    return [dict(f, file=c["file"]) for c in json.loads(result.stdout) for f in c["findings"] if f["code"] == code]
+
+
+def test_three_real_years_of_one_organ_give_no_false_finding_across_reports(tmp_path):
+    # 2023 结转下年度 0 → 2024 上年结转 0; 2024 结转下年度 0 → 2025 上年结转 0; no 较上年 statements
+    result = run_cli("check", _pingtan(tmp_path), "--json")
+    checked = {Path(c["file"]).stem: c for c in json.loads(result.stdout)}
+    assert sorted(checked) == ["pingtan-2023", "pingtan-2024", "pingtan-2025"]
+    for name, c in checked.items():
+        codes = [f["code"] for f in c["findings"] if f["severity"] != INFO]
+        assert codes == [code for code, _ in TRUE_FINDINGS[name]], name
+
+
+def _say_in_2024(folder: Path, words: str) -> None:
+    page = folder / "pingtan-2024.html"
+    html = page.read_text(encoding="utf-8")
+    assert "全年办理政府信息公开申请218件。" in html
+    page.write_text(html.replace("全年办理政府信息公开申请218件。", f"全年办理政府信息公开申请218件，{words}。"),
+                    encoding="utf-8")
+
+
+def test_a_true_year_on_year_statement_agrees_with_last_years_page(tmp_path):
+    # 2023 page: 本年新收 81; 2024 page: 218 → 137 more, 137/81 = 169.1%
+    folder = _pingtan(tmp_path, (2023, 2024))
+    _say_in_2024(folder, "申请数量较上年增加137件，同比增长169.1%")
+    assert _found(run_cli("check", folder, "--json"), "cross_change") == []
+
+
+def test_a_wrong_year_on_year_statement_is_held_against_last_years_page(tmp_path):
+    folder = _pingtan(tmp_path, (2023, 2024))
+    _say_in_2024(folder, "申请数量较上年增加100件，同比增长7.3%")
+    found = _found(run_cli("check", folder, "--json"), "cross_change")
+    assert [Path(f["file"]).name for f in found] == ["pingtan-2024.html"] * 2
+    count, rate = sorted(found, key=lambda f: "%" in f["message"])
+    assert "“增加100件”与同一机关2023年度报告的数字不符" in count["message"]
+    assert "申请数量的变化为" in count["message"] and "137" in count["message"]  # 218 − 81
+    assert "“增长7.3%”与同一机关2023年度报告的数字不符" in rate["message"]
+    # the page alone has no last year to compare with: nothing to say
+    alone = run_cli("check", folder / "pingtan-2024.html", "--json")
+    assert [f for f in json.loads(alone.stdout)["findings"] if f["code"] == "cross_change"] == []
+
+
+def _district(tmp_path: Path, change=None) -> Path:
+    """A district report merged from two real 2024 pages (as `reportgen merge` makes it), beside them."""
+    from reportgen.app.merge import merge_reports
+    from reportgen.write import save
+
+    folder = tmp_path / "汇总"
+    folder.mkdir()
+    units = []
+    for name in ("pingtan-2024.html", "huaian-2024.pdf"):
+        shutil.copy(DATA / name, folder / name)
+        units.append(load(folder / name))
+    district = merge_reports(units, organ="某市汇总", year=2024)
+    if change:
+        change(district)
+    save(district, folder / "某市汇总2024.json")
+    return folder
+
+
+def test_a_district_merged_from_its_units_agrees_with_their_pages(tmp_path):
+    result = run_cli("check", _district(tmp_path), "--json")
+    assert _found(result, "cross_district_sum") == []
+
+
+def test_a_district_total_that_is_not_the_sum_of_its_units_is_found(tmp_path):
+    def misprint(report):
+        report.figures["appeals.review.upheld"] += 2
+
+    found = _found(run_cli("check", _district(tmp_path, misprint), "--json"), "cross_district_sum")
+    assert len(found) == 1 and Path(found[0]["file"]).name == "某市汇总2024.json"
+    pingtan = load(DATA / "pingtan-2024.html").figures
+    huaian = load(DATA / "huaian-2024.pdf").figures
+    units = sum(pingtan[f"appeals.review.{k}"] + huaian[f"appeals.review.{k}"]
+                for k in ("upheld", "corrected", "other", "pending"))
+    assert (f"2024年度某市汇总报告的行政复议为{units + 2}，而所列2个单位的年度报告之和为{units}"
+            f"（平潭综合实验区、淮安市人民政府）") in found[0]["message"]
+
+
+def test_a_district_is_not_summed_when_a_unit_is_missing_from_the_collection(tmp_path):
+    def misprint(report):
+        report.figures["appeals.review.upheld"] += 2
+
+    folder = _district(tmp_path, misprint)
+    (folder / "huaian-2024.pdf").unlink()
+    assert _found(run_cli("check", folder, "--json"), "cross_district_sum") == []
+
+
+def test_the_units_of_a_district_are_named_by_its_compiled_from_line():
+    from reportgen.app.audit import unit_names
+
+    report = load(DATA / "pingtan-2024.html")
+    report.meta["compiled_from"] = "根据平潭综合实验区、淮安市人民政府2024年度政府信息公开工作年度报告"
+    assert unit_names(report) == ["平潭综合实验区", "淮安市人民政府"]
+    report.meta["compiled_from"] = "汇总平潭综合实验区各有关单位政府信息公开工作情况编制而成"
+    assert unit_names(report) == []  # no list of names: not a district of the collection
