@@ -17,6 +17,7 @@ from reportgen.read import load
 
 DATA = Path(__file__).parent / "data" / "published"
 FIXTURES = {
+    "pingtan-2022": "pingtan-2022.html",
     "pingtan-2023": "pingtan-2023.html",
     "pingtan-2024": "pingtan-2024.html",
     "pingtan-2025": "pingtan-2025.html",
@@ -26,7 +27,7 @@ FIXTURES = {
     "hongze-2024": "hongze-2024.pdf",
     "huaian-2024": "huaian-2024.pdf",
 }
-EDITIONS = {"pingtan-2023": "gov-2021", "pingtan-2024": "gov-2021", "pingtan-2025": "gov-2021", "shuyang-fgj-2023": "gov-2021", "shanghai-bgt-2019": "gov-2019",
+EDITIONS = {"pingtan-2022": "gov-2021", "pingtan-2023": "gov-2021", "pingtan-2024": "gov-2021", "pingtan-2025": "gov-2021", "shuyang-fgj-2023": "gov-2021", "shanghai-bgt-2019": "gov-2019",
             "hongze-2023": "gov-2021-table3-2019", "hongze-2024": "gov-2021-table3-2019", "huaian-2024": "gov-2021"}
 # The transcriber's own keys for the 2019 table 2 → reportgen's gov-2019 keys.
 ROWS_2019 = {"other_external_services": "other_services"}
@@ -85,6 +86,8 @@ def test_the_fee_amount_keeps_its_six_decimals():
 
 # Every finding on the fixtures (errors and warnings), each checked by hand against the page:
 TRUE_FINDINGS = {
+    # prose 收到申请75件 (新收74 + 上年结转1), 自然人72件、商业企业3件, 复议2件、诉讼1件: all agree
+    "pingtan-2022": [],
     # prose 现行有效行政规范性文件393件, 表二 现行有效件数 470: the report states two counts
     "pingtan-2023": [("stale_number", "393件")],
     # prose 申请218件 and 制发行政规范性文件62件 agree with 表三/表二; all identities hold
@@ -199,7 +202,7 @@ def test_extract_writes_printed_totals_and_a_row_per_report(tmp_path):
     rows = list(csv.DictReader(table.read_text(encoding="utf-8-sig").splitlines()))
     assert [r["报告机关"] for r in rows] == [json.loads((DATA / f"{n}.expected.json").read_text())["organ"]
                                          for n in FIXTURES]
-    pingtan = rows[0]
+    pingtan = rows[list(FIXTURES).index("pingtan-2023")]
     assert pingtan["active_disclosure.fees.amount"] == "5949.088667" and pingtan["requests.new.total"] == "81"
     assert rows[list(FIXTURES).index("shanghai-bgt-2019")]["active_disclosure.procurement.items"] == "6"  # the 2019 edition's own columns
     folder = tmp_path / "json"
@@ -245,7 +248,7 @@ def test_the_word_file_of_a_real_page_reads_as_the_page():
     assert [f for f in check(word) if f.severity != INFO] == []
 
 
-def _pingtan(tmp_path: Path, years=(2023, 2024, 2025)) -> Path:
+def _pingtan(tmp_path: Path, years=(2022, 2023, 2024, 2025)) -> Path:
     folder = tmp_path / "平潭"
     folder.mkdir()
     for year in years:
@@ -258,10 +261,10 @@ def _found(result, code: str) -> list[dict]:
 
 
 def test_three_real_years_of_one_organ_give_no_false_finding_across_reports(tmp_path):
-    # 2023 结转下年度 0 → 2024 上年结转 0; 2024 结转下年度 0 → 2025 上年结转 0; no 较上年 statements
+    # each year's 结转下年度 (0 in 2022, 2023, 2024) is the next year's 上年结转; no 较上年 statements
     result = run_cli("check", _pingtan(tmp_path), "--json")
     checked = {Path(c["file"]).stem: c for c in json.loads(result.stdout)}
-    assert sorted(checked) == ["pingtan-2023", "pingtan-2024", "pingtan-2025"]
+    assert sorted(checked) == ["pingtan-2022", "pingtan-2023", "pingtan-2024", "pingtan-2025"]
     for name, c in checked.items():
         codes = [f["code"] for f in c["findings"] if f["severity"] != INFO]
         assert codes == [code for code, _ in TRUE_FINDINGS[name]], name
