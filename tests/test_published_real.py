@@ -353,3 +353,10 @@ def test_the_units_of_a_district_are_named_by_its_compiled_from_line():
     assert unit_names(report) == ["平潭综合实验区", "淮安市人民政府"]
     report.meta["compiled_from"] = "汇总平潭综合实验区各有关单位政府信息公开工作情况编制而成"
     assert unit_names(report) == []  # no list of names: not a district of the collection
+
+
+def test_a_change_against_a_named_year_is_checked_only_when_that_year_is_last_year(tmp_path):
+    folder = _pingtan(tmp_path, (2023, 2024))
+    _say_in_2024(folder, "较2023年申请数量增加100件；较2021年申请数量增加100件")
+    found = _found(run_cli("check", folder, "--json"), "cross_change")
+    assert len(found) == 1 and "较2023年申请数量增加100件；”中的“增加100件”" in found[0]["message"]

@@ -269,8 +269,10 @@ def stated_changes(report: Report, computed: Computed, texts: dict[str, str]) ->
         where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
         for m in _SENTENCE.finditer(text):
             sentence = m.group(0).strip()
-            if not _YEAR_ON_YEAR.search(sentence):
-                continue
+            said = _YEAR_ON_YEAR.search(sentence)
+            named = re.search(r"\d{4}", said.group(0)) if said else None
+            if not said or (named and str(last_year) != named.group(0)):
+                continue  # no comparison stated, or one with another year than last year
             quoted = sentence if len(sentence) <= 80 else sentence[:80] + "…"
             yield from _count_changes(sentence, quoted, patterns, values, last, where, key, last_year)
             shares_changed = {c.start("n") for c in _SHARE_CHANGE.finditer(sentence)}
