@@ -17,14 +17,17 @@ from reportgen.read import load
 
 DATA = Path(__file__).parent / "data" / "published"
 FIXTURES = {
+    "pingtan-2022": "pingtan-2022.html",
     "pingtan-2023": "pingtan-2023.html",
+    "pingtan-2024": "pingtan-2024.html",
+    "pingtan-2025": "pingtan-2025.html",
     "shuyang-fgj-2023": "shuyang-fgj-2023.html",
     "shanghai-bgt-2019": "shanghai-bgt-2019.html",
     "hongze-2023": "hongze-2023.pdf",
     "hongze-2024": "hongze-2024.pdf",
     "huaian-2024": "huaian-2024.pdf",
 }
-EDITIONS = {"pingtan-2023": "gov-2021", "shuyang-fgj-2023": "gov-2021", "shanghai-bgt-2019": "gov-2019",
+EDITIONS = {"pingtan-2022": "gov-2021", "pingtan-2023": "gov-2021", "pingtan-2024": "gov-2021", "pingtan-2025": "gov-2021", "shuyang-fgj-2023": "gov-2021", "shanghai-bgt-2019": "gov-2019",
             "hongze-2023": "gov-2021-table3-2019", "hongze-2024": "gov-2021-table3-2019", "huaian-2024": "gov-2021"}
 # The transcriber's own keys for the 2019 table 2 → reportgen's gov-2019 keys.
 ROWS_2019 = {"other_external_services": "other_services"}
@@ -83,8 +86,14 @@ def test_the_fee_amount_keeps_its_six_decimals():
 
 # Every finding on the fixtures (errors and warnings), each checked by hand against the page:
 TRUE_FINDINGS = {
+    # prose 收到申请75件 (新收74 + 上年结转1), 自然人72件、商业企业3件, 复议2件、诉讼1件: all agree
+    "pingtan-2022": [],
     # prose 现行有效行政规范性文件393件, 表二 现行有效件数 470: the report states two counts
     "pingtan-2023": [("stale_number", "393件")],
+    # prose 申请218件 and 制发行政规范性文件62件 agree with 表三/表二; all identities hold
+    "pingtan-2024": [],
+    # prose 收到154件、办结148件、结转6件、复议36起、诉讼9起 (=6+3): all agree with the tables
+    "pingtan-2025": [],
     "shuyang-fgj-2023": [],
     "shanghai-bgt-2019": [
         ("unit_in_cell", "251000元"),  # 采购总金额 in 元 under a 万元 header
@@ -193,12 +202,12 @@ def test_extract_writes_printed_totals_and_a_row_per_report(tmp_path):
     rows = list(csv.DictReader(table.read_text(encoding="utf-8-sig").splitlines()))
     assert [r["报告机关"] for r in rows] == [json.loads((DATA / f"{n}.expected.json").read_text())["organ"]
                                          for n in FIXTURES]
-    pingtan = rows[0]
+    pingtan = rows[list(FIXTURES).index("pingtan-2023")]
     assert pingtan["active_disclosure.fees.amount"] == "5949.088667" and pingtan["requests.new.total"] == "81"
-    assert rows[2]["active_disclosure.procurement.items"] == "6"  # the 2019 edition's own columns
+    assert rows[list(FIXTURES).index("shanghai-bgt-2019")]["active_disclosure.procurement.items"] == "6"  # the 2019 edition's own columns
     folder = tmp_path / "json"
     assert run_cli("extract", *pages, "-o", folder).returncode == 0
-    assert len(list(folder.glob("*.json"))) == 6
+    assert len(list(folder.glob("*.json"))) == len(FIXTURES)
 
 
 def test_auditing_a_collection_writes_the_findings_workbook(tmp_path):
@@ -237,3 +246,117 @@ def test_the_word_file_of_a_real_page_reads_as_the_page():
     assert (word.figures, word.given) == (page.figures, page.given)
     assert (word.meta["organ"], word.year) == ("沭阳县发展和改革局", 2023)
     assert [f for f in check(word) if f.severity != INFO] == []
+
+
+def _pingtan(tmp_path: Path, years=(2022, 2023, 2024, 2025)) -> Path:
+    folder = tmp_path / "平潭"
+    folder.mkdir()
+    for year in years:
+        shutil.copy(DATA / f"pingtan-{year}.html", folder / f"pingtan-{year}.html")
+    return folder
+
+
+def _found(result, code: str) -> list[dict]:
+    return [dict(f, file=c["file"]) for c in json.loads(result.stdout) for f in c["findings"] if f["code"] == code]
+
+
+def test_three_real_years_of_one_organ_give_no_false_finding_across_reports(tmp_path):
+    # each year's 结转下年度 (0 in 2022, 2023, 2024) is the next year's 上年结转; no 较上年 statements
+    result = run_cli("check", _pingtan(tmp_path), "--json")
+    checked = {Path(c["file"]).stem: c for c in json.loads(result.stdout)}
+    assert sorted(checked) == ["pingtan-2022", "pingtan-2023", "pingtan-2024", "pingtan-2025"]
+    for name, c in checked.items():
+        codes = [f["code"] for f in c["findings"] if f["severity"] != INFO]
+        assert codes == [code for code, _ in TRUE_FINDINGS[name]], name
+
+
+def _say_in_2024(folder: Path, words: str) -> None:
+    page = folder / "pingtan-2024.html"
+    html = page.read_text(encoding="utf-8")
+    assert "全年办理政府信息公开申请218件。" in html
+    page.write_text(html.replace("全年办理政府信息公开申请218件。", f"全年办理政府信息公开申请218件，{words}。"),
+                    encoding="utf-8")
+
+
+def test_a_true_year_on_year_statement_agrees_with_last_years_page(tmp_path):
+    # 2023 page: 本年新收 81; 2024 page: 218 → 137 more, 137/81 = 169.1%
+    folder = _pingtan(tmp_path, (2023, 2024))
+    _say_in_2024(folder, "申请数量较上年增加137件，同比增长169.1%")
+    assert _found(run_cli("check", folder, "--json"), "cross_change") == []
+
+
+def test_a_wrong_year_on_year_statement_is_held_against_last_years_page(tmp_path):
+    folder = _pingtan(tmp_path, (2023, 2024))
+    _say_in_2024(folder, "申请数量较上年增加100件，同比增长7.3%")
+    found = _found(run_cli("check", folder, "--json"), "cross_change")
+    assert [Path(f["file"]).name for f in found] == ["pingtan-2024.html"] * 2
+    count, rate = sorted(found, key=lambda f: "%" in f["message"])
+    assert "“增加100件”与同一机关2023年度报告的数字不符" in count["message"]
+    assert "申请数量的变化为" in count["message"] and "137" in count["message"]  # 218 − 81
+    assert "“增长7.3%”与同一机关2023年度报告的数字不符" in rate["message"]
+    # the page alone has no last year to compare with: nothing to say
+    alone = run_cli("check", folder / "pingtan-2024.html", "--json")
+    assert [f for f in json.loads(alone.stdout)["findings"] if f["code"] == "cross_change"] == []
+
+
+def _district(tmp_path: Path, change=None) -> Path:
+    """A district report merged from two real 2024 pages (as `reportgen merge` makes it), beside them."""
+    from reportgen.app.merge import merge_reports
+    from reportgen.write import save
+
+    folder = tmp_path / "汇总"
+    folder.mkdir()
+    units = []
+    for name in ("pingtan-2024.html", "huaian-2024.pdf"):
+        shutil.copy(DATA / name, folder / name)
+        units.append(load(folder / name))
+    district = merge_reports(units, organ="某市汇总", year=2024)
+    if change:
+        change(district)
+    save(district, folder / "某市汇总2024.json")
+    return folder
+
+
+def test_a_district_merged_from_its_units_agrees_with_their_pages(tmp_path):
+    result = run_cli("check", _district(tmp_path), "--json")
+    assert _found(result, "cross_district_sum") == []
+
+
+def test_a_district_total_that_is_not_the_sum_of_its_units_is_found(tmp_path):
+    def misprint(report):
+        report.figures["appeals.review.upheld"] += 2
+
+    found = _found(run_cli("check", _district(tmp_path, misprint), "--json"), "cross_district_sum")
+    assert len(found) == 1 and Path(found[0]["file"]).name == "某市汇总2024.json"
+    pingtan = load(DATA / "pingtan-2024.html").figures
+    huaian = load(DATA / "huaian-2024.pdf").figures
+    units = sum(pingtan[f"appeals.review.{k}"] + huaian[f"appeals.review.{k}"]
+                for k in ("upheld", "corrected", "other", "pending"))
+    assert (f"2024年度某市汇总报告的行政复议为{units + 2}，而所列2个单位的年度报告之和为{units}"
+            f"（平潭综合实验区、淮安市人民政府）") in found[0]["message"]
+
+
+def test_a_district_is_not_summed_when_a_unit_is_missing_from_the_collection(tmp_path):
+    def misprint(report):
+        report.figures["appeals.review.upheld"] += 2
+
+    folder = _district(tmp_path, misprint)
+    (folder / "huaian-2024.pdf").unlink()
+    assert _found(run_cli("check", folder, "--json"), "cross_district_sum") == []
+
+
+def test_the_units_of_a_district_are_named_by_its_compiled_from_line():
+    from reportgen.app.audit import unit_names
+
+    report = load(DATA / "pingtan-2024.html")
+    report.meta["compiled_from"] = "根据平潭综合实验区、淮安市人民政府2024年度政府信息公开工作年度报告"
+    assert unit_names(report) == ["平潭综合实验区", "淮安市人民政府"]
+    report.meta["compiled_from"] = "汇总平潭综合实验区各有关单位政府信息公开工作情况编制而成"
+    assert unit_names(report) == []  # no list of names: not a district of the collection
+
+
+def test_a_change_against_a_named_year_is_checked_only_when_that_year_is_last_year(tmp_path):
+    folder = _pingtan(tmp_path, (2023, 2024))
+    _say_in_2024(folder, "较2023年申请数量增加100件；较2021年申请数量增加100件")
+    found = _found(run_cli("check", folder, "--json"), "cross_change")
+    assert len(found) == 1 and "较2023年申请数量增加100件；”中的“增加100件”" in found[0]["message"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,9 +12,9 @@ from typing import Any
 from ..errors import ReportgenError
 from ..findings import ERROR, SEVERITY_LABEL, WARNING, Finding, Location, finding
 from ..formats import get_format
-from ..model import Report
+from ..model import Number, Previous, Report
 from ..read import load
-from .pipeline import check
+from .pipeline import analyse
 
 COLUMN_LABELS = {c.key: c.label for c in get_format().requests.columns}
 REPORT_COLUMNS = ("文件", "报告机关", get_format().meta_label("year"), "级别", "代码", "位置", "说明", "处理办法")
@@ -73,6 +74,8 @@ class FileCheck:
     year: int | None = None
     carried_in: dict[str, int] | None = None  # this year's 上年结转, by applicant column
     carried_out: dict[str, int] | None = None  # its 结转下年度继续办理
+    totals: dict[str, tuple[str, Number]] | None = None  # key totals (单位汇总's columns): title, value
+    units: list[str] = field(default_factory=list)  # a district report's units, by organ name
 
     @property
     def unread(self) -> list[Finding]:
@@ -99,13 +102,30 @@ def check_summary(file: str, findings: list[Finding], *, strict: bool = False) -
 def check_file(source: Path, *, strict: bool = False) -> FileCheck:
     """Read and check one file; reportgen's own errors raise (a single file's exit status 2)."""
     report = load(source)
-    one = FileCheck(source, check(report), strict=strict)
+    analysis = analyse(report)
+    one = FileCheck(source, analysis.findings, strict=strict)
     one.organ, one.year = str(report.meta.get("organ") or ""), report.year
     req = report.format.requests
     carried_in, carried_out = req.balance_left[1], req.balance_right[1]
     one.carried_in = _row(report, f"{req.key}.{carried_in}", req.input_columns())
     one.carried_out = _row(report, f"{req.key}.{carried_out}", req.input_columns())
+    values = analysis.computed.values
+    one.totals = {key: (title, values[key]) for key, title in report.format.unit_columns() if key in values}
+    one.units = unit_names(report)
     return one
+
+
+def unit_names(report: Report) -> list[str]:
+    """The units a district report was compiled from, by organ name: its 单位汇总 rows, else the
+    names its 汇总编制依据 lists (“甲局、乙局2024年政府信息公开工作年度报告”)."""
+    named = [str(u.get("organ") or "").strip() for u in report.units]
+    if any(named):
+        return [n for n in named if n]
+    text = str(report.meta.get("compiled_from") or "").strip()
+    text = re.sub(r"^(根据|汇总)", "", text)
+    text = re.sub(r"(\d{4}年度?)?(政府信息公开工作)?年度报告$", "", text)
+    names = [n.strip() for n in re.split(r"[、，,；;]", text) if n.strip()]
+    return names if len(names) > 1 else []
 
 
 def _row(report: Report, prefix: str, columns: tuple[Any, ...]) -> dict[str, int] | None:
@@ -147,14 +167,20 @@ def check_files(inputs: list[Path], *, strict: bool = False, jobs: int | None = 
 
 
 def across_reports(checked: list[FileCheck]) -> None:
-    """Checks that need two reports: this year's 上年结转 against the same organ's last-year
-    结转下年度继续办理 (both read from the collection). Findings go to this year's file."""
+    """Checks that need more than one report of the collection: this year's 上年结转 against the
+    same organ's last-year 结转下年度继续办理, this year's “较上年” statements against last
+    year's report, and a district's key totals against the sum of its units' reports.
+    Findings go to this year's (the district's) file."""
     by_organ: dict[tuple[str, int], FileCheck] = {}
     for c in checked:
-        if c.organ and c.year:
+        if c.organ and c.year and not c.unreadable:
             by_organ.setdefault((c.organ, c.year), c)
     for (organ, year), this in by_organ.items():
         last = by_organ.get((organ, year - 1))
+        if last is not None:
+            this.findings.extend(_changes_against(this, last))
+        if this.units:
+            this.findings.extend(_district_sums(this, by_organ))
         if last is None or this.carried_in is None or last.carried_out is None:
             continue
         for column, value in this.carried_in.items():
@@ -165,3 +191,42 @@ def across_reports(checked: list[FileCheck]) -> None:
                     f"requests.carried_in.{column}", this_year=year, last_year=year - 1,
                     column=COLUMN_LABELS.get(column, column), this=value, last=before,
                 ))
+
+
+def _changes_against(this: FileCheck, last: FileCheck) -> list[Finding]:
+    """This year's “较上年增加N件 / 增长x%” read against last year's published figures. A report
+    that carries its own 上年数据 (a workbook) was checked against those already."""
+    from ..checks.prose import stated_changes
+    from ..compute import compute, figures
+
+    try:
+        report, before = load(this.file), load(last.file)
+    except ReportgenError:
+        return []
+    if report.previous is not None or report.format.key != before.format.key:
+        return []
+    report.previous = Previous(year=before.year, figures=dict(figures(before)[0]))
+    texts = dict(report.narrative) | report.extra_text
+    return list(stated_changes(report, compute(report), texts))
+
+
+def _district_sums(district: FileCheck, by_organ: dict[tuple[str, int], FileCheck]) -> list[Finding]:
+    """A district's key totals against the sum of its units' reports — only when every unit it
+    names is in the collection (same year), since a partial sum says nothing."""
+    year = district.year or 0
+    units = [by_organ.get((name, year)) for name in district.units]
+    if district.totals is None or not all(u is not None and u.totals is not None for u in units):
+        return []
+    found = []
+    for key, (title, value) in district.totals.items():
+        parts = [u.totals.get(key) for u in units if u is not None and u.totals is not None]
+        if any(p is None for p in parts):
+            continue
+        total = sum((p[1] for p in parts if p is not None), start=0)
+        if total != value:
+            found.append(finding(
+                "cross_district_sum", Location(file=str(district.file), key=key), key, year=year,
+                district=district.organ, label=title, this=value, total=total, count=len(parts),
+                units="、".join(district.units),
+            ))
+    return found

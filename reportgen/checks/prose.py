@@ -246,3 +246,70 @@ def stale_percentages(report: Report, computed: Computed, texts: dict[str, str])
                 if not any(abs(written - k) <= unit for k in candidates):
                     yield finding("percent_mismatch", where, f"narrative.{key}", sentence=quoted,
                                   written=f"{pm.group(1)}%")
+
+
+# ---- Changes against last year's published report ------------------------------------------
+
+_YEAR_ON_YEAR = re.compile(r"较上年|比上年|与上年相比|同比|较\d{4}年|比\d{4}年")
+
+
+def stated_changes(report: Report, computed: Computed, texts: dict[str, str]) -> Iterator[Finding]:
+    """Statements of change (“较上年增加137件”, “同比增长169.1%”) against ``computed.last``: for a
+    published report, whose last year's figures come from the same organ's report of last year.
+    Only sentences that say what they compare with (较上年, 同比…) are taken."""
+    if not computed.last or not any(_YEAR_ON_YEAR.search(t) for t in texts.values()):
+        return
+    values, last = computed.values, computed.last
+    patterns = _patterns(_topics(report))
+    rates = percentages(report, computed)["rate"]
+    last_year = report.previous.year if report.previous and report.previous.year else "上一"
+    for key, text in texts.items():
+        where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
+        for m in _SENTENCE.finditer(text):
+            sentence = m.group(0).strip()
+            said = _YEAR_ON_YEAR.search(sentence)
+            named = re.search(r"\d{4}", said.group(0)) if said else None
+            if not said or (named and str(last_year) != named.group(0)):
+                continue  # no comparison stated, or one with another year than last year
+            quoted = sentence if len(sentence) <= 80 else sentence[:80] + "…"
+            yield from _count_changes(sentence, quoted, patterns, values, last, where, key, last_year)
+            shares_changed = {c.start("n") for c in _SHARE_CHANGE.finditer(sentence)}
+            for pm in _PERCENT.finditer(sentence):
+                before = sentence[max(0, pm.start() - 6): pm.start()]
+                if pm.start(1) in shares_changed or not _CHANGE_WORDS.search(before):
+                    continue  # a share, or the change of a share (share_change_as_percent says so)
+                written = Decimal(pm.group(1))
+                unit = Decimal(1).scaleb(-len(pm.group(1).partition(".")[2]))
+                if not any(abs(written - r) <= unit for r in rates):
+                    word = list(_CHANGE_WORDS.finditer(before))[-1]
+                    yield finding("cross_change", where, f"narrative.{key}", sentence=quoted,
+                                  written=f"{before[word.start():].strip()}{pm.group(0)}", last_year=last_year,
+                                  expected="按两年报告的数字算出的各项增减比例都不是这个数")
+
+
+def _count_changes(
+    sentence: str, quoted: str, patterns: list[tuple[Topic, re.Pattern[str]]], values: dict[str, Number],
+    last: dict[str, Number], where: Location, key: str, last_year: object,
+) -> Iterator[Finding]:
+    """“申请较上年增加137件”: the number after a change word is a difference of this year's and
+    last year's figures of the topic."""
+    seen: set[int] = set()
+    for topic, pattern in patterns:
+        if topic.unit not in ("件", "万元"):
+            continue
+        for m in pattern.finditer(sentence):
+            if m.start(1) in seen:
+                continue
+            seen.add(m.start(1))
+            change = _CHANGE_WORDS.search(sentence[m.start(): m.start(1)])
+            if not change or any("+" in k for k in topic.keys):
+                continue
+            keys = [k for k in values if k in last and any(k.startswith(p) or k == p for p in topic.keys)]
+            differences = sorted({abs(Decimal(values[k]) - Decimal(last[k])) for k in keys})
+            if not differences or Decimal(m.group(1)) in differences:
+                continue
+            shown = "、".join(str(d) for d in differences if d) or "0"
+            named = topic.name.replace("表格中", "两年报告中").replace("为{values}", "的变化为{values}")
+            yield finding("cross_change", where, f"narrative.{key}", sentence=quoted,
+                          written=f"{change.group(0)}{m.group(1)}{topic.unit}", last_year=last_year,
+                          expected=named.format(values=shown))

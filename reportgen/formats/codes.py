@@ -239,4 +239,14 @@ CODES: dict[str, Code] = {
         "{this_year}年度报告的上年结转（{column}）为{this}，而同一机关{last_year}年度报告的结转下年度继续办理为{last}",
         "本年“上年结转”一般应等于上年“结转下年度继续办理”；核对两份报告，机构调整等情况可忽略。",
     ),
+    "cross_change": Code(
+        WARNING,
+        "正文“{sentence}”中的“{written}”与同一机关{last_year}年度报告的数字不符：{expected}",
+        "按上年已公布的年度报告核对正文中较上年的增减数字或比例。",
+    ),
+    "cross_district_sum": Code(
+        WARNING,
+        "{year}年度{district}报告的{label}为{this}，而所列{count}个单位的年度报告之和为{total}（{units}）",
+        "汇总报告的数字应等于所列各单位之和；若汇总报告另含本级的数字，请把本级也列为单位。",
+    ),
 }
