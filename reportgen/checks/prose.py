@@ -295,8 +295,8 @@ def _count_changes(
     last year's figures of the topic."""
     seen: set[int] = set()
     for topic, pattern in patterns:
-        if topic.unit not in ("件", "万元"):
-            continue
+        if any(k.startswith("other_matters.") for k in topic.keys):
+            continue  # the processing fees (元, 次): no year-on-year statement quotes them
         for m in pattern.finditer(sentence):
             if m.start(1) in seen:
                 continue
