@@ -24,6 +24,8 @@ import threading
 import time
 from pathlib import Path
 
+from bench_build import compile_package
+
 from reportgen.app.synthetic import unit_report
 from reportgen.resources import templates_dir
 from reportgen.write import save
@@ -170,6 +172,7 @@ def main() -> None:
     parser.add_argument("--pdf", type=int, default=12, help="reports in the PDF batch (0: skip)")
     parser.add_argument("--keep", type=Path, default=None, help="keep (and reuse) the generated files here")
     args = parser.parse_args()
+    compile_package()
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         for n in args.merge:

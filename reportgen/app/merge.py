@@ -27,8 +27,10 @@ def _sum(values: list[Number]) -> Number:
     return sum(values, start=Decimal(0) if any(isinstance(v, Decimal) for v in values) else 0)
 
 
-def merge_reports(units: list[Report], *, organ: str, year: int | None = None) -> Report:
-    """The district report: every figure the sum of the units'; last year's where all units know it."""
+def merge_reports(units: list[Report], *, organ: str, year: int | None = None,
+                  derived: list[tuple[dict[str, Number], dict[str, Number]]] | None = None) -> Report:
+    """The district report: every figure the sum of the units'; last year's where all units know it.
+    `derived`: each unit's (figures, last year's) as computed when it was checked, if at hand."""
     if not units:
         raise UserError("没有可汇总的单位")
     fmt = units[0].format
@@ -56,7 +58,7 @@ def merge_reports(units: list[Report], *, organ: str, year: int | None = None) -
     merged.meta.update(organ=organ, short_name=organ, year=year)
     names = "、".join(str(u.meta.get("organ") or Path(u.source).stem) for u in units)
     merged.meta["compiled_from"] = f"{names}{year or ''}年政府信息公开工作年度报告"
-    derived = [figures(u) for u in units]
+    derived = derived if derived is not None else [figures(u) for u in units]
     merged.previous = _merge_previous(fmt, units, [last if u.previous else None for u, (_, last) in zip(units, derived, strict=True)])
     merged.units = [unit_row(u, values) for u, (values, _) in zip(units, derived, strict=True)]
     return merged
@@ -92,22 +94,49 @@ class MergeResult:
     skipped: list[str] = field(default_factory=list)
 
 
-def _load_checked(source: Path) -> tuple[str, Report | None, list[str]]:
+# The edition's pack, found once per merge (in each worker) rather than once per unit: finding
+# it reads and parses pack.toml. Emptied at the start of every merge, so edits to a pack count.
+_PACKS: dict[str, Any] = {}
+
+
+def _checked(report: Report) -> Any:
+    """analyse(report), with the edition's pack found once per merge."""
+    from ..formats import PUBLISHED_ONLY
+    from ..render.packs import pack_for
+    from .pipeline import analyse
+
+    key = report.format.key
+    # The facts matter to a check only as what placeholders in staff text are filled with.
+    facts = any("{{" in t or "{%" in t for t in report.narrative.values())
+    if key in PUBLISHED_ONLY:  # checked under another edition's pack: analyse knows which
+        return analyse(report, facts=facts)
+    if key not in _PACKS:
+        _PACKS[key] = pack_for(key)
+    return analyse(report, _PACKS[key], facts=facts)
+
+
+Derived = tuple[dict[str, Number], dict[str, Number]]
+
+
+def _load_checked(source: Path) -> tuple[str, Report | None, list[str], Derived | None]:
     """Load and check one unit (runs in a worker process): the report or why it is refused."""
     from ..read import load
-    from .pipeline import check
 
     try:
         report = load(source)
     except UserError as e:
-        return str(source), None, [str(e)]
-    errors = [str(f) for f in check(report) if f.severity == ERROR]
+        return str(source), None, [str(e)], None
+    analysis = _checked(report)
+    errors = [str(f) for f in analysis.findings if f.severity == ERROR]
     if errors:
-        return str(source), None, errors
+        return str(source), None, errors, None
     report.findings = []  # notes are not needed to merge, and they are the bulk to send back
     report.narrative_where = {}
     report.where = {}
-    return str(source), report, []
+    # What merging uses of the computed figures (not all of them: they are sent back to the parent)
+    values = analysis.computed.values
+    shown = {key: values[key] for key, _ in report.format.unit_columns() if key in values}
+    return str(source), report, [], (shown, analysis.computed.last)
 
 
 def _counted(items: Iterable[Any], progress: Callable[[int], None] | None) -> list[Any]:
@@ -135,6 +164,7 @@ def merge_files(
     (or skip those, if asked). `progress` is told how many units have been checked so far."""
     import os
 
+    _PACKS.clear()
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(sources) >= PARALLEL_FROM:
         from concurrent.futures import ProcessPoolExecutor
@@ -145,14 +175,16 @@ def merge_files(
     else:
         loaded = _counted(map(_load_checked, sources), progress)
     good: list[Report] = []
+    derived: list[Derived] = []
     result = MergeResult()
-    for source, report, errors in loaded:
-        if report is None:
+    for source, report, errors, figures_of in loaded:
+        if report is None or figures_of is None:
             result.problems.append(UnitProblem(source, errors))
         else:
             good.append(report)
+            derived.append(figures_of)
     if result.problems and not skip_invalid:
         return result
     result.skipped = [p.source for p in result.problems]
-    result.report = merge_reports(good, organ=organ, year=year)
+    result.report = merge_reports(good, organ=organ, year=year, derived=derived)
     return result

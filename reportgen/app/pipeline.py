@@ -45,16 +45,17 @@ class Analysis:
         return context_of(self.report, self.computed, self.narrative, self.pack)
 
 
-def analyse(report: Report, pack: Pack | None = None) -> Analysis:
+def analyse(report: Report, pack: Pack | None = None, *, facts: bool = True) -> Analysis:
     """Compute `report`'s figures under `pack`'s number settings (default: its edition's
-    standard pack) and check it: the one pass every command makes."""
+    standard pack) and check it: the one pass every command makes. `facts=False` leaves out the
+    facts the prose quotes (to check, not render, a report whose text has no placeholders)."""
     if pack is None and report.format.key in PUBLISHED_ONLY:
         # an edition only published reports print (洪泽区: 2021 table 2, 2019 table 3) has no pack
         # of its own; it is checked under the standard pack's number settings
         pack = find_pack()
     else:
         pack = pack_for(report.format.key, pack)
-    computed = compute(report, pack.settings)
+    computed = compute(report, pack.settings, facts=facts)
     checked = run_checks(report, computed)
     return Analysis(report, pack, computed, checked.findings, checked.narrative)
 

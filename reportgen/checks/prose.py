@@ -10,6 +10,7 @@ from decimal import Decimal
 from ..compute import Computed
 from ..compute.arithmetic import LARGEST_REMAINDER, percent, shares
 from ..findings import Finding, Location, finding
+from ..formats.base import Format
 from ..model import Number, Report
 
 
@@ -77,13 +78,26 @@ def _patterns(topics: list[Topic]) -> list[tuple[Topic, re.Pattern[str]]]:
     return out
 
 
+# Each edition's patterns, built once (they depend on the frozen format alone): a merge or batch
+# checks thousands of reports of one edition.
+_BUILT: dict[str, tuple[Format, list[tuple[Topic, re.Pattern[str]]]]] = {}
+
+
+def _patterns_of(report: Report) -> list[tuple[Topic, re.Pattern[str]]]:
+    fmt = report.format
+    built = _BUILT.get(fmt.key)
+    if built is None or built[0] is not fmt:
+        built = _BUILT[fmt.key] = (fmt, _patterns(_topics(report)))
+    return built[1]
+
+
 def stale_numbers(report: Report, computed: Computed, texts: dict[str, str]) -> Iterator[Finding]:
     """Warn where staff text attaches a number to a topic and that number is none of its figures."""
     if not any(re.search(r"\d", t) for t in texts.values()):
         return
     values = computed.values
     last = computed.last if report.previous else None
-    patterns = _patterns(_topics(report))
+    patterns = _patterns_of(report)
     for key, text in texts.items():
         where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
         for m in _SENTENCE.finditer(text):
@@ -260,7 +274,7 @@ def stated_changes(report: Report, computed: Computed, texts: dict[str, str]) ->
     if not computed.last or not any(_YEAR_ON_YEAR.search(t) for t in texts.values()):
         return
     values, last = computed.values, computed.last
-    patterns = _patterns(_topics(report))
+    patterns = _patterns_of(report)
     rates = percentages(report, computed)["rate"]
     last_year = report.previous.year if report.previous and report.previous.year else "上一"
     for key, text in texts.items():

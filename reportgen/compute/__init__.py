@@ -24,8 +24,9 @@ class Computed:
     settings: Settings
 
 
-def compute(report: Report, settings: Settings | None = None) -> Computed:
-    """Derive `report`'s figures and facts under a pack's number `settings` (default: standard)."""
+def compute(report: Report, settings: Settings | None = None, *, facts: bool = True) -> Computed:
+    """Derive `report`'s figures and facts under a pack's number `settings` (default: standard).
+    `facts=False`: the figures only, for a caller that renders nothing and fills no placeholder."""
     from .facts import build_facts
 
     settings = settings or Settings()
@@ -34,8 +35,8 @@ def compute(report: Report, settings: Settings | None = None) -> Computed:
     # (The fees of section 六 are prose, not table figures: a published report may not state them.)
     complete = all(key in report.figures for key, _ in report.format.input_figures()
                    if not key.startswith("other_matters."))
-    facts = build_facts(report, values, last, settings) if complete else {}
-    return Computed(values, last, facts, settings)
+    stated = build_facts(report, values, last, settings) if complete and facts else {}
+    return Computed(values, last, stated, settings)
 
 
 def figures(report: Report) -> tuple[dict[str, Number], dict[str, Number]]:

@@ -95,7 +95,21 @@ def _compiled(decimals: int, grouping: bool, locale: str) -> tuple[Any, Any]:
 
 def format_number(value: int | Decimal, settings: Settings, decimals: int = 0) -> str:
     """A count (decimals=0) or an amount, with the pack's grouping, rounded half-up."""
-    pattern, locale = _compiled(decimals, settings.grouping, settings.locale)
+    if type(value) is int or type(value) is Decimal:
+        # str() keeps the value exactly (digits, exponent, sign), so equal keys print alike
+        return _formatted(str(value), decimals, settings.grouping, settings.locale)
+    return _format(value, decimals, settings.grouping, settings.locale)
+
+
+@lru_cache(maxsize=4096)
+def _formatted(value: str, decimals: int, grouping: bool, locale: str) -> str:
+    """babel's formatting is most of the cost of the facts; a report repeats its numbers, and a
+    batch or merge the same small ones across reports."""
+    return _format(Decimal(value), decimals, grouping, locale)
+
+
+def _format(value: int | Decimal, decimals: int, grouping: bool, locale_name: str) -> str:
+    pattern, locale = _compiled(decimals, grouping, locale_name)
     number = Decimal(value)
     with localcontext() as ctx:
         ctx.rounding = ROUND_HALF_UP  # babel rounds in the active decimal context

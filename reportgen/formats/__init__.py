@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Format
+from .base import REGISTERED, Format
 from .gov2019 import GOV_2019
 from .gov2021 import GOV_2021
 from .published import GOV_2021_OLD_TABLE_3
@@ -12,6 +12,7 @@ FORMATS: dict[str, Format] = {
     GOV_2019.key: GOV_2019,
     GOV_2021_OLD_TABLE_3.key: GOV_2021_OLD_TABLE_3,
 }
+REGISTERED.update(FORMATS)
 # Editions that only published reports use: read and checked, never offered for a new workbook.
 PUBLISHED_ONLY = (GOV_2021_OLD_TABLE_3.key,)
 DEFAULT = GOV_2021.key

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 COUNT = "count"  # a non-negative integer
 MONEY = "money"  # 万元 (or 元), Decimal as typed: two to six places
@@ -256,9 +257,24 @@ class Format:
     # Words that tie a percentage in staff text to the tables, besides their labels (办结, 复议).
     table_words: tuple[str, ...] = ()
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """A registered edition is pickled by its key (a batch or merge worker sends a report back
+        with its format: the whole definition each time would be most of the bytes)."""
+        if REGISTERED.get(self.key) is self:
+            return (_registered, (self.key,))
+        return super().__reduce_ex__(protocol)
+
     # -- keys -------------------------------------------------------------------------
     def input_figures(self) -> Iterator[tuple[str, Field]]:
         """Every figure a person types, in table order: (key, field)."""
+        # Listed once per edition (it is frozen): reading and checking a report ask for it often.
+        listed = self.__dict__.get("_input_figures")
+        if listed is None:
+            listed = tuple(self._list_input_figures())
+            object.__setattr__(self, "_input_figures", listed)
+        return iter(listed)
+
+    def _list_input_figures(self) -> Iterator[tuple[str, Field]]:
         for key, _, f in self.active.figures():
             yield key, f
         req = self.requests
@@ -300,3 +316,12 @@ class Format:
         cols += [(f"{ap.key}.{b.key}.{ap_total}", b.label) for b in ap.blocks if not b.parent]
         cols.append((f"{ap.key}.{combined}.{ap_total}", combined_label))
         return cols
+
+
+# The editions of reportgen.formats.FORMATS, filled in there: a pickled Format names one of them.
+REGISTERED: dict[str, Format] = {}
+
+
+def _registered(key: str) -> Format:
+    """The registered edition `key` (how a pickled Format is restored)."""
+    return REGISTERED[key]

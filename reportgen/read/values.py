@@ -134,6 +134,8 @@ def _parse_signed(raw: object, where: Location, key: str) -> Parsed:
 
 
 def _parse_count(raw: object, where: Location, key: str) -> Parsed:
+    if type(raw) is int and 0 <= raw <= MAX_COUNT:
+        return Parsed(raw, [])  # the usual cell, before building the refusal it does not need
     blank = _blank(raw, where, key)
     if blank:
         return blank
