@@ -144,8 +144,11 @@ def test_a_worker_killed_mid_batch_fails_its_unit_alone(tmp_path):
     assert killed is not None, "the batch ended before a worker could be killed"
     built = len(list((tmp_path / "out").glob("*.html")))
     failed = n - built
-    assert 1 <= failed <= 4, out + err  # the units in the killed worker's hands, no more
-    assert batch.returncode == 1 and f"已生成{built}个，失败{failed}个" in out, out + err
+    # The unit in the killed worker's hands fails (none, if it died between two units); the rest of
+    # its chunk goes to the new worker, so nothing else is lost.
+    assert failed <= 1, out + err
+    assert f"已生成{built}个，失败{failed}个" in out, out + err
+    assert batch.returncode == (1 if failed else 0), out + err
 
 
 def test_many_jobs_under_a_low_open_files_limit_finish_cleanly(tmp_path):
