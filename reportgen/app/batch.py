@@ -12,16 +12,16 @@ from typing import Any
 
 from ..errors import ReportgenError, UserError
 from ..findings import ERROR, WARNING, Finding
+from ..read import PUBLISHED_SUFFIXES, WORKBOOK_SUFFIXES
 
-INPUT_SUFFIXES = (".xlsx", ".xlsm", ".json")
+# what a folder of units holds: workbooks and JSON documents (published reports only on request)
+INPUT_SUFFIXES = (*sorted(WORKBOOK_SUFFIXES), ".json")
 
 
 def expand_inputs(items: list[str] | list[Path] | tuple[str | Path, ...], *, published: bool = False) -> list[Path]:
     """Files as given; folders → their workbooks and JSON documents (with `published`, also the
     published reports: web pages, Word files, PDFs); globs expanded here (Windows' shell does
     not). Excel's lock files (~$名称.xlsx) found in a folder are skipped."""
-    from ..read import PUBLISHED_SUFFIXES
-
     suffixes = set(INPUT_SUFFIXES) | (PUBLISHED_SUFFIXES - {".txt"} if published else set())
     out: list[Path] = []
     for item in items:

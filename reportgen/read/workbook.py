@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import UnreadableInput, os_reason
 from ..findings import Finding, Location, finding
-from ..formats import FORMATS, Format, get_format
+from ..formats import FORMATS, PUBLISHED_ONLY, Format, get_format
 from ..formats.base import COUNT, zero_of
 from ..formats.workbook import (
     DERIVED,
@@ -78,7 +78,10 @@ def read_workbook(path: str | Path, *, engine: str = "calamine") -> Report:
     source = str(p)
     _sniff(p)
     names = _sheet_names(p)
-    fmt = _detect_format(p, names, engine)
+    # Every sheet any edition reads, in one pass: the edition is told from 基本信息's values.
+    known = {n for f in _WORKBOOK_FORMATS for n in layout(f).sheets} | {UNITS_SHEET}
+    values = VALUE_READERS[engine](p, [n for n in names if n in known])
+    fmt = _detect_format(values)
     lay = layout(fmt)
     wanted = [n for n in lay.sheets if n in names]
     missing = [n for n in lay.sheets if n not in names and n != fmt.previous_sheet]
@@ -89,8 +92,6 @@ def read_workbook(path: str | Path, *, engine: str = "calamine") -> Report:
             hint="请不要删除或重命名工作表；可用 reportgen init 生成新的工作簿后把内容填入",
         )
 
-    with_units = wanted + [UNITS_SHEET] if UNITS_SHEET in names else wanted
-    values = VALUE_READERS[engine](p, with_units)
     extras = _formulas_and_errors(p, wanted)
     sheets = {n: _Sheet(n, values[n], *extras.get(n, ({}, {}))) for n in wanted}
     for sheet in sheets.values():
@@ -124,14 +125,12 @@ def lock_file(p: Path) -> Path | None:
     return None
 
 
-def _detect_format(p: Path, names: list[str], engine: str) -> Format:
+def _detect_format(values: dict[str, Grid]) -> Format:
     """The edition a workbook was made for, from the 报告格式 row `init` writes on 基本信息."""
     default = get_format()
-    if default.meta_sheet not in names:
-        return default
-    rows = VALUE_READERS[engine](p, [default.meta_sheet])[default.meta_sheet]
+    rows = values.get(default.meta_sheet, [])
     text = " ".join(str(v) for row in rows for v in row if isinstance(v, str))
-    for fmt in FORMATS.values():
+    for fmt in _WORKBOOK_FORMATS:
         if fmt.notice in text:
             return fmt
     return default
@@ -278,6 +277,9 @@ def _openpyxl_values(p: Path, names: list[str]) -> dict[str, Grid]:
 
 
 VALUE_READERS = {"calamine": _calamine_values, "openpyxl": _openpyxl_values}
+# The editions a workbook can be made in (`init --format`); the hidden mixed edition of some
+# published reports never has a workbook.
+_WORKBOOK_FORMATS = [f for k, f in FORMATS.items() if k not in PUBLISHED_ONLY]
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
