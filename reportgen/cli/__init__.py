@@ -259,9 +259,7 @@ def check(sources: tuple[str, ...], as_json: bool, show_info: bool, strict: bool
                 click.echo(click.style(f"有{len(one.unread)}处未能读取，无法完整检查（见上）。", fg="red"), err=True)
             elif not any(f.severity == ERROR for f in one.findings):
                 click.echo(click.style("有警告，按 --strict 的要求不算通过。", fg="yellow"))
-        if one.unread:  # could not be read (exit 2) is not the same as inconsistent (exit 1)
-            return EXIT_UNREADABLE
-        return EXIT_OK if one.ok else EXIT_INVALID
+        return _exit_status(one)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -272,8 +270,7 @@ def check(sources: tuple[str, ...], as_json: bool, show_info: bool, strict: bool
     if report_path is not None:
         write_findings_workbook(checked, report_path)
         click.echo(f"已写出检查结果：{report_path}", err=True)
-    worst = max((EXIT_UNREADABLE if c.unreadable or c.unread else EXIT_OK if c.ok else EXIT_INVALID)
-                for c in checked)
+    worst = max(_exit_status(c) for c in checked)
     if as_json:
         click.echo(to_json([c.as_dict() for c in checked]), nl=False)
         return worst
@@ -297,6 +294,13 @@ def check(sources: tuple[str, ...], as_json: bool, show_info: bool, strict: bool
     passed = sum(1 for c in checked if c.ok)
     click.echo(f"共{len(checked)}个文件：{passed}个通过，{len(checked) - passed}个有错误或无法读取。")
     return worst
+
+
+def _exit_status(checked: Any) -> int:
+    """A checked file's exit status: could not be read (2) is not the same as inconsistent (1)."""
+    if checked.unreadable or checked.unread:
+        return EXIT_UNREADABLE
+    return EXIT_OK if checked.ok else EXIT_INVALID
 
 
 @main.command(context_settings=CONTEXT)
