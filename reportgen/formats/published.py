@@ -8,10 +8,32 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import cached_property
+from typing import Any, cast
 
 from .derive import complete
 from .gov2019 import REQUESTS_2019
 from .gov2021 import GOV_2021
+
+
+class _Pattern:
+    """A regular expression compiled when first used: these serve only the reader of published
+    reports, and compiling them (wide CJK character classes) would cost every `build` its time."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+
+    @cached_property
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
+
+    def __getattr__(self, name: str) -> Any:  # match, search, finditer, sub…
+        return getattr(self.compiled, name)
+
+
+def _lazy(pattern: str) -> re.Pattern[str]:
+    return cast("re.Pattern[str]", _Pattern(pattern))  # used exactly as the compiled pattern
+
 
 # A printed label this alike to the format's (difflib ratio) is that label: typos such as
 # “2.其他法律行政止公开” (洪泽区), “5.属于三类内容事务信息”, “只计这一情况” (长春市二道区).
@@ -32,31 +54,31 @@ TABLE_WORDS = {
 # What a published table prints for "nothing" (besides an empty cell).
 BLANK_CELLS = frozenset({"/", "／", "—", "——", "-", "－", "–", "无", "空"})
 # A value cell: a number, maybe signed (本年增/减), with thousands separators or a unit.
-VALUE_CELL = re.compile(r"^[-+−－]?[0-9][0-9,，]*(?:[.．][0-9]+)?(?:万元|元|件|个|项|次)?$")
+VALUE_CELL = _lazy(r"^[-+−－]?[0-9][0-9,，]*(?:[.．][0-9]+)?(?:万元|元|件|个|项|次)?$")
 # Units a money cell may carry, as factors to the format's 万元.
 MONEY_UNITS = {"万元": 1, "元": 10000}
 
 # ---- prose ----------------------------------------------------------------------------------
 # A subsection heading of 一、总体情况, alone or opening its paragraph: （一）主动公开方面。有序推进……
-SUBSECTION = re.compile(r"^[(（][一二三四五六七八九十][)）]([^。：:；;，,]{0,30})[。：:；;]?")
-OVERVIEW_HEADING = re.compile(r"^一[、.．]\s*总体情况")
+SUBSECTION = _lazy(r"^[(（][一二三四五六七八九十][)）]([^。：:；;，,]{0,30})[。：:；;]?")
+OVERVIEW_HEADING = _lazy(r"^一[、.．]\s*总体情况")
 # Section 五 is worded variously: 存在的主要问题及改进情况 / 及整改措施 / 政府信息公开工作存在的…
-PROBLEMS_HEADING = re.compile(r"^(?:五[、.．])?.{0,12}存在的主要问题")
-OTHER_HEADING = re.compile(r"^(?:六[、.．])?.{0,6}其他需要报告的事项")
+PROBLEMS_HEADING = _lazy(r"^(?:五[、.．])?.{0,12}存在的主要问题")
+OTHER_HEADING = _lazy(r"^(?:六[、.．])?.{0,6}其他需要报告的事项")
 # The report's title: 平潭综合实验区2023年度政府信息公开工作年度报告, 2019年上海市人民政府办公厅政府
 # 信息公开工作年度报告, 沭阳县发展和改革局2023年政府信息公开年度报告.
-TITLE = re.compile(
+TITLE = _lazy(
     r"(?P<before>[\u4e00-\u9fff（）()]{2,40}?)?(?P<year>(?:19|20)[0-9]{2})年度?"
     r"(?P<after>[\u4e00-\u9fff（）()]{0,40}?)政府信息公开(?:工作)?(?:年度)?(?:工作)?报告"
 )
 # 本报告由淮安市人民政府办公室根据《条例》…编制
-COMPILED_BY = re.compile(r"本报告由(.{2,40}?)(?:根据|依据|按照)")
+COMPILED_BY = _lazy(r"本报告由(.{2,40}?)(?:根据|依据|按照)")
 # A portal's own record of the page: 发布机构：沭阳县发展和改革局 / 来源：平潭综合实验区管委会办公室
-PUBLISHER = re.compile(r"(?:发布机构|发文机关|信息来源|来源)[:：]\s*([\u4e00-\u9fff（）()]{2,40})")
+PUBLISHER = _lazy(r"(?:发布机构|发文机关|信息来源|来源)[:：]\s*([\u4e00-\u9fff（）()]{2,40})")
 # Offices that compile a government's report on its behalf: the report is the government's.
 COMPILING_OFFICES = ("办公室", "办公厅", "政务公开办", "政务服务管理办公室")
 # The processing fees of section 六: 收取信息处理费1次，共计840元 / 收取政府信息公开信息处理费 0 元
-FEES = re.compile(r"收取(?:政府信息公开)?信息(?:处理|管理)费(?:(\d+)次[^。；]*?)?(\d+(?:\.\d+)?)元")
+FEES = _lazy(r"收取(?:政府信息公开)?信息(?:处理|管理)费(?:(\d+)次[^。；]*?)?(\d+(?:\.\d+)?)元")
 NO_FEES = ("未收取信息处理费", "未收取信息管理费", "未收取政府信息公开信息处理费", "未产生信息处理费",
            "无收取信息处理费", "未发生收费", "未收取任何费用")
 
