@@ -77,10 +77,12 @@ def read_workbook(path: str | Path, *, engine: str = "calamine") -> Report:
     p = Path(path)
     source = str(p)
     _sniff(p)
-    names = _sheet_names(p)
+    parts = _sheet_parts(p)
+    names = list(parts)
     # Every sheet any edition reads, in one pass: the edition is told from 基本信息's values.
     known = {n for f in _WORKBOOK_FORMATS for n in layout(f).sheets} | {UNITS_SHEET}
-    values = VALUE_READERS[engine](p, [n for n in names if n in known])
+    scan = _scan_sheets(p, parts, [n for n in names if n in known])
+    values = VALUE_READERS[engine](p, [n for n in names if n in known], scan.far)
     fmt = _detect_format(values)
     lay = layout(fmt)
     wanted = [n for n in lay.sheets if n in names]
@@ -92,8 +94,7 @@ def read_workbook(path: str | Path, *, engine: str = "calamine") -> Report:
             hint="请不要删除或重命名工作表；可用 reportgen init 生成新的工作簿后把内容填入",
         )
 
-    extras = _formulas_and_errors(p, wanted)
-    sheets = {n: _Sheet(n, values[n], *extras.get(n, ({}, {}))) for n in wanted}
+    sheets = {n: _Sheet(n, values[n], scan.formulas.get(n, {}), scan.errors.get(n, {})) for n in wanted}
     for sheet in sheets.values():
         _locate(sheet, lay, source)
 
@@ -198,46 +199,69 @@ READ_ROWS = 5000
 READ_COLS = 200
 
 
-def _far_sheets(p: Path, names: list[str]) -> set[str]:
-    """Sheets with a cell beyond READ_ROWS × READ_COLS (or one without an address).
+@dataclass
+class _Scan:
+    """What one streamed pass over the sheets' XML tells that no values reader does."""
 
-    calamine allocates a grid from A1 to the furthest cell before anything else: one cell at
-    XFD1048576 in a 30 kB file asks for 512 GB and aborts the process. So the sheet XML is
-    scanned first (streamed, bounded by zipguard) and such sheets are read by the bounded reader.
+    far: set[str] = field(default_factory=set)  # sheets with a cell beyond READ_ROWS × READ_COLS
+    formulas: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet → cell → =formula
+    errors: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet → cell → #REF! …
+
+
+def _scan_sheets(p: Path, parts: dict[str, str], names: list[str]) -> _Scan:
+    """One streamed pass over each sheet's XML (bounded by zipguard), for three things:
+
+    - far sheets, with a cell beyond READ_ROWS × READ_COLS (or one without an address):
+      calamine allocates a grid from A1 to the furthest cell before anything else, so one cell
+      at XFD1048576 in a 30 kB file asks for 512 GB and aborts the process; such sheets are read
+      by the bounded reader instead;
+    - cells holding a formula (→ its text): neither values reader says whether a number was
+      typed or computed;
+    - cells holding an error (→ #REF! …), which calamine reads as empty.
     """
     from lxml import etree
 
-    parts = _sheet_parts(p)
-    far: set[str] = set()
+    scan = _Scan()
     try:
         with zipfile.ZipFile(p) as z:
             for n in names:
+                formulas = scan.formulas.setdefault(n, {})
+                errors = scan.errors.setdefault(n, {})
                 with z.open(parts[n]) as fh:
                     for _, el in etree.iterparse(fh, tag=(f"{_NS}row", f"{_NS}c"), resolve_entities=False,
                                                  no_network=True, huge_tree=False):
-                        ref = el.get("r")
-                        if el.tag == f"{_NS}c":
-                            col, row = split_cell(ref) if ref and ref[:1].isalpha() else (READ_COLS + 1, 0)
-                        else:
-                            col, row = 1, int(ref) if ref and ref.isdigit() else READ_ROWS + 1
-                        if col > READ_COLS or row > READ_ROWS:
-                            far.add(n)
-                            break
+                        ref = el.get("r") or ""
                         if el.tag == f"{_NS}row":
+                            if not ref.isdigit() or int(ref) > READ_ROWS:
+                                scan.far.add(n)
                             el.clear()
+                            continue
+                        col, row = split_cell(ref) if ref[:1].isalpha() else (READ_COLS + 1, 0)
+                        if col > READ_COLS or row > READ_ROWS:
+                            scan.far.add(n)
+                            continue  # never read, so neither its formula nor its error matters
+                        f = el.find(f"{_NS}f")
+                        if f is not None:
+                            formulas[ref] = "=" + (f.text or "…")
+                        if el.get("t") == "e":
+                            v = el.find(f"{_NS}v")
+                            errors[ref] = v.text if v is not None and v.text else "#N/A"
     except (KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError) as e:
         raise _open_error(p, e) from e
-    return far
+    return scan
 
 
-def _calamine_values(p: Path, names: list[str]) -> dict[str, Grid]:
+def _calamine_values(p: Path, names: list[str], far: set[str] | None = None) -> dict[str, Grid]:
+    """The sheets' values by calamine, but those in `far` (scanned when not given) by the
+    bounded reader."""
     from python_calamine import CalamineWorkbook
 
-    far = _far_sheets(p, names)
+    if far is None:
+        far = _scan_sheets(p, _sheet_parts(p), names).far
     out = _openpyxl_values(p, sorted(far)) if far else {}
     try:
         with CalamineWorkbook.from_path(str(p)) as wb:
-            # Cached results of formulas come back as values; errors as "" (see _formulas_and_errors).
+            # Cached results of formulas come back as values; errors as "" (see _scan_sheets).
             out |= {n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in names if n not in far}
             return {n: out[n] for n in names}
     except (KeyboardInterrupt, SystemExit):
@@ -246,7 +270,8 @@ def _calamine_values(p: Path, names: list[str]) -> dict[str, Grid]:
         raise _open_error(p, Exception(str(e))) from e
 
 
-def _openpyxl_values(p: Path, names: list[str]) -> dict[str, Grid]:
+def _openpyxl_values(p: Path, names: list[str], far: set[str] | None = None) -> dict[str, Grid]:
+    """The sheets' values by openpyxl, never beyond READ_ROWS × READ_COLS (so `far` is moot)."""
     import openpyxl
 
     try:
@@ -285,10 +310,6 @@ _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
-def _sheet_names(p: Path) -> list[str]:
-    return list(_sheet_parts(p))
-
-
 def _sheet_parts(p: Path) -> dict[str, str]:
     """Sheet name → its XML part inside the zip, in workbook order."""
     from defusedxml import ElementTree
@@ -306,37 +327,6 @@ def _sheet_parts(p: Path) -> dict[str, str]:
         path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
         parts[s.get("name", "")] = path
     return parts
-
-
-def _formulas_and_errors(p: Path, names: list[str]) -> dict[str, tuple[dict[str, str], dict[str, str]]]:
-    """Per sheet: cells holding a formula (→ its text) and cells holding an error (→ #REF! …).
-
-    Neither values reader says whether a number was typed or computed, and calamine reads an
-    error cell as empty; one pass over the sheet XML tells both.
-    """
-    from lxml import etree
-
-    parts = _sheet_parts(p)
-    out: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
-    try:
-        with zipfile.ZipFile(p) as z:
-            for n in names:
-                formulas: dict[str, str] = {}
-                errors: dict[str, str] = {}
-                with z.open(parts[n]) as fh:
-                    for _, el in etree.iterparse(fh, tag=f"{_NS}c", resolve_entities=False, no_network=True):
-                        ref = el.get("r", "")
-                        f = el.find(f"{_NS}f")
-                        if f is not None:
-                            formulas[ref] = "=" + (f.text or "…")
-                        if el.get("t") == "e":
-                            v = el.find(f"{_NS}v")
-                            errors[ref] = v.text if v is not None and v.text else "#N/A"
-                        el.clear()
-                out[n] = (formulas, errors)
-    except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError) as e:
-        raise _open_error(p, e) from e
-    return out
 
 
 # ---- Finding the tables -------------------------------------------------------------------
