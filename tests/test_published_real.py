@@ -17,6 +17,7 @@ from reportgen.read import load
 
 DATA = Path(__file__).parent / "data" / "published"
 FIXTURES = {
+    "pingtan-2021": "pingtan-2021.html",
     "pingtan-2022": "pingtan-2022.html",
     "pingtan-2023": "pingtan-2023.html",
     "pingtan-2024": "pingtan-2024.html",
@@ -27,7 +28,7 @@ FIXTURES = {
     "hongze-2024": "hongze-2024.pdf",
     "huaian-2024": "huaian-2024.pdf",
 }
-EDITIONS = {"pingtan-2022": "gov-2021", "pingtan-2023": "gov-2021", "pingtan-2024": "gov-2021", "pingtan-2025": "gov-2021", "shuyang-fgj-2023": "gov-2021", "shanghai-bgt-2019": "gov-2019",
+EDITIONS = {"pingtan-2021": "gov-2021", "pingtan-2022": "gov-2021", "pingtan-2023": "gov-2021", "pingtan-2024": "gov-2021", "pingtan-2025": "gov-2021", "shuyang-fgj-2023": "gov-2021", "shanghai-bgt-2019": "gov-2019",
             "hongze-2023": "gov-2021-table3-2019", "hongze-2024": "gov-2021-table3-2019", "huaian-2024": "gov-2021"}
 # The transcriber's own keys for the 2019 table 2 → reportgen's gov-2019 keys.
 ROWS_2019 = {"other_external_services": "other_services"}
@@ -86,6 +87,8 @@ def test_the_fee_amount_keeps_its_six_decimals():
 
 # Every finding on the fixtures (errors and warnings), each checked by hand against the page:
 TRUE_FINDINGS = {
+    # prose 收到70件申请、办结69件、1件结转下年度 agree with 表三; all identities hold
+    "pingtan-2021": [],
     # prose 收到申请75件 (新收74 + 上年结转1), 自然人72件、商业企业3件, 复议2件、诉讼1件: all agree
     "pingtan-2022": [],
     # prose 现行有效行政规范性文件393件, 表二 现行有效件数 470: the report states two counts
@@ -248,7 +251,7 @@ def test_the_word_file_of_a_real_page_reads_as_the_page():
     assert [f for f in check(word) if f.severity != INFO] == []
 
 
-def _pingtan(tmp_path: Path, years=(2022, 2023, 2024, 2025)) -> Path:
+def _pingtan(tmp_path: Path, years=(2021, 2022, 2023, 2024, 2025)) -> Path:
     folder = tmp_path / "平潭"
     folder.mkdir()
     for year in years:
@@ -261,13 +264,30 @@ def _found(result, code: str) -> list[dict]:
 
 
 def test_three_real_years_of_one_organ_give_no_false_finding_across_reports(tmp_path):
-    # each year's 结转下年度 (0 in 2022, 2023, 2024) is the next year's 上年结转; no 较上年 statements
+    # each year's 结转下年度 (1 自然人 in 2021; 0 in 2022, 2023, 2024) is the next year's 上年结转;
+    # no 较上年 statements
     result = run_cli("check", _pingtan(tmp_path), "--json")
     checked = {Path(c["file"]).stem: c for c in json.loads(result.stdout)}
-    assert sorted(checked) == ["pingtan-2022", "pingtan-2023", "pingtan-2024", "pingtan-2025"]
+    assert sorted(checked) == ["pingtan-2021", "pingtan-2022", "pingtan-2023", "pingtan-2024", "pingtan-2025"]
     for name, c in checked.items():
         codes = [f["code"] for f in c["findings"] if f["severity"] != INFO]
         assert codes == [code for code, _ in TRUE_FINDINGS[name]], name
+
+
+def test_a_carried_in_that_contradicts_last_years_real_page_is_found(tmp_path):
+    # 2021 printed 结转下年度 1 (自然人); the 2022 page's 上年结转 1 agrees. A 2022 copy claiming 0 does not.
+    folder = _pingtan(tmp_path, (2021, 2022))
+    report = load(folder / "pingtan-2022.html")
+    from reportgen.write import save
+
+    assert report.figures["requests.carried_in.natural_person"] == 1
+    assert _found(run_cli("check", folder, "--json"), "cross_carried_in") == []
+    report.figures["requests.carried_in.natural_person"] = 0
+    report.figures["requests.new.natural_person"] += 1  # keep its own balance
+    (folder / "pingtan-2022.html").unlink()
+    save(report, folder / "pingtan-2022.json")
+    found = _found(run_cli("check", folder, "--json"), "cross_carried_in")
+    assert len(found) == 1 and "结转下年度继续办理为1" in found[0]["message"]
 
 
 def _say_in_2024(folder: Path, words: str) -> None:
