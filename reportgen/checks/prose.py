@@ -67,23 +67,39 @@ _SENTENCE = re.compile(r"[^。；;！？\n]+[。；;！？]?")
 _GAP = 12  # characters allowed between the topic word and its number
 
 
-def _patterns(topics: list[Topic]) -> list[tuple[Topic, re.Pattern[str]]]:
+class _TopicPattern:
+    """A topic's pattern, compiled when a sentence first names one of its words: a report's text
+    names a few of the thirty-odd topics, and compiling them all cost every build its time."""
+
+    def __init__(self, words: tuple[str, ...], source: str) -> None:
+        self.words, self.source = words, source
+        self._compiled: re.Pattern[str] | None = None
+
+    def finditer(self, sentence: str) -> Iterator[re.Match[str]]:
+        if not any(w in sentence for w in self.words):
+            return iter(())
+        if self._compiled is None:
+            self._compiled = re.compile(self.source)
+        return self._compiled.finditer(sentence)
+
+
+def _patterns(topics: list[Topic]) -> list[tuple[Topic, _TopicPattern]]:
     """Each topic's pattern, longest topic words first (so 行政规范性文件 claims before 规范性文件)."""
     out = []
     for topic in sorted(topics, key=lambda tp: -max(len(w) for w in tp.words)):
         words = "|".join(re.escape(w) for w in sorted(topic.words, key=len, reverse=True))
-        out.append((topic, re.compile(
+        out.append((topic, _TopicPattern(topic.words, (
             rf"(?:{words})[^0-9０-９，。；,;等]{{0,{_GAP}}}?(\d+(?:\.\d+)?)\s*{re.escape(topic.unit)}(?!\w*[率比])"
-        )))
+        ))))
     return out
 
 
 # Each edition's patterns, built once (they depend on the frozen format alone): a merge or batch
 # checks thousands of reports of one edition.
-_BUILT: dict[str, tuple[Format, list[tuple[Topic, re.Pattern[str]]]]] = {}
+_BUILT: dict[str, tuple[Format, list[tuple[Topic, _TopicPattern]]]] = {}
 
 
-def _patterns_of(report: Report) -> list[tuple[Topic, re.Pattern[str]]]:
+def _patterns_of(report: Report) -> list[tuple[Topic, _TopicPattern]]:
     fmt = report.format
     built = _BUILT.get(fmt.key)
     if built is None or built[0] is not fmt:
@@ -110,7 +126,7 @@ _OTHER_SCOPE = ("部门", "各级", "全市", "全区", "全县")  # 部门规�
 
 
 def _check_sentence(
-    sentence: str, patterns: list[tuple[Topic, re.Pattern[str]]], values: dict[str, Number],
+    sentence: str, patterns: list[tuple[Topic, _TopicPattern]], values: dict[str, Number],
     last: dict[str, Number] | None, where: Location, key: str,
 ) -> Iterator[Finding]:
     seen: set[tuple[int, str]] = set()
@@ -302,7 +318,7 @@ def stated_changes(report: Report, computed: Computed, texts: dict[str, str]) ->
 
 
 def _count_changes(
-    sentence: str, quoted: str, patterns: list[tuple[Topic, re.Pattern[str]]], values: dict[str, Number],
+    sentence: str, quoted: str, patterns: list[tuple[Topic, _TopicPattern]], values: dict[str, Number],
     last: dict[str, Number], where: Location, key: str, last_year: object,
 ) -> Iterator[Finding]:
     """“申请较上年增加137件”: the number after a change word is a difference of this year's and
