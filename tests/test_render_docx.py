@@ -299,3 +299,28 @@ def test_a_bare_table_tag_draws_the_table(tmp_path: Path, context: dict[str, Any
     (tbl,) = document_xml(out).findall("w:body/w:tbl", NS)
     assert table_cells(tbl) == expected_cells(context["tables"]["requests"])
     assert {s.get(W + "val") for s in tbl.iter(W + "sz")} == {"21"}  # 五号 by default for table 3
+
+
+def test_a_tag_in_the_templates_document_properties_is_rendered_sandboxed(tmp_path: Path,
+                                                                           context: dict[str, Any]) -> None:
+    """Only properties holding a tag are rendered (docxtpl compiled all six on every build); one
+    that does is rendered like the body, escaped and in the sandbox."""
+    from docx import Document
+
+    pack_dir = tmp_path / "props"
+    pack_dir.mkdir()
+    (pack_dir / "pack.toml").write_text('name = "props"\n', encoding="utf-8")
+    doc = Document()
+    doc.add_paragraph("正文")
+    doc.core_properties.identifier = "{{ meta.organ }}-{{ meta.year }}"
+    doc.core_properties.comments = "{{ ''.__class__.__mro__ }}"
+    doc.save(str(pack_dir / "report.docx"))
+    out = tmp_path / "props.docx"
+    with pytest.raises(PackError, match="不安全"):
+        render_docx(context, find_pack(str(pack_dir)), out)
+    doc.core_properties.comments = "无标签"
+    doc.save(str(pack_dir / "report.docx"))
+    render_docx(context | {"meta": context["meta"] | {"organ": "甲&乙"}}, find_pack(str(pack_dir)), out)
+    with zipfile.ZipFile(out) as z:
+        core = z.read("docProps/core.xml").decode("utf-8")
+    assert f"<dc:identifier>甲&amp;乙-{context['meta']['year']}</dc:identifier>" in core

@@ -153,6 +153,19 @@ def _load(template: Path) -> Any:
                 dst_xml = dst_xml.replace(escaped, tag)
             return self.resolve_listing(dst_xml)
 
+        def render_properties(self, context: Any, jinja_env: Any = None) -> None:
+            from markupsafe import Markup
+
+            # docxtpl compiles every core property as a template, uncached: a lexer and six
+            # compiles on every build for texts that hold no tag. Only one that does is rendered.
+            props = self.docx.core_properties
+            for name in ("author", "comments", "identifier", "language", "subject", "title"):
+                text = getattr(props, name) or ""
+                if "{{" in text or "{%" in text:
+                    compiled = from_string(jinja_env, text, f"{template.parent.name}/{template.name}")
+                    text = render_bounded(lambda c=compiled: c.generate(context), name)
+                    setattr(props, name, Markup(text).unescape())  # plain text, not XML: “&”, not “&amp;”
+
     _guard_template(template)
     tpl = BoundedTemplate(str(template))
     try:
