@@ -1,8 +1,10 @@
 """A published report's file (web page, Word file, PDF) as paragraphs and table grids.
 
-Every table becomes a grid: each colspan/rowspan (w:gridSpan/w:vMerge, a PDF's merged cells)
-expanded, the continuation cells marked as copies, a cell's text its whole inline content
-joined without separators (spans, fonts, <br> inside labels) with spaces and NBSP removed.
+Every table becomes a grid: each colspan/rowspan (w:gridSpan/w:vMerge/w:hMerge, a PDF's merged
+cells) expanded, the continuation cells marked as copies, a cell's text its whole inline content
+joined without separators (spans, fonts, <br> inside labels) with spaces, NBSP and invisible
+characters (soft hyphens, zero-width spaces) removed. Only the innermost tables are grids: a layout
+table around the report's tables is read as text, in HTML and in Word alike.
 Nothing here knows the report format; read/published.py matches the grids to it.
 """
 
@@ -19,6 +21,9 @@ from ..errors import UnreadableInput
 
 TABLE_MARK = "\x00表格"  # stands in the paragraph stream where a table was
 _SPACES = re.compile(r"\s+")
+# Characters that print nothing: a soft hyphen (shown only where a line breaks), zero-width
+# spaces and joiners, a BOM pasted into a cell. Left in, "2\u00ad6" would not be a number.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 # Elements that start a new paragraph (ucapcontent: the 江苏 集约化 portals' article body).
 _CONTAINERS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "table", "section", "article",
                "center", "blockquote", "pre", "tr", "td", "th", "tbody", "thead", "body", "form", "dl", "dd",
@@ -51,12 +56,12 @@ class Page:
 
 def cell_text(text: str) -> str:
     """A cell's text as compared: NFKC (full-width digits, NBSP), every space removed."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text.translate(_INVISIBLE)))
 
 
 def para_text(text: str) -> str:
     """A paragraph's text: NBSP and runs of spaces made one space, trimmed."""
-    return _SPACES.sub(" ", text.replace("\u3000", " ").replace("\xa0", " ")).strip()
+    return _SPACES.sub(" ", text.translate(_INVISIBLE).replace("\u3000", " ").replace("\xa0", " ")).strip()
 
 
 # ---- encoding ---------------------------------------------------------------------------------
@@ -207,13 +212,26 @@ def _span(value: str | None) -> int:
         return 1
 
 
-# ---- DOCX -------------------------------------------------------------------------------------
+# ---- DOCX ----------------------------------------------------------------------------------
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# Wrappers Word and WPS put around paragraphs, tables, rows or cells: content controls (w:sdt),
+# custom XML, a tracked move's destination. What they hold is read as if they were not there.
+_WRAPPERS = {f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}moveTo", f"{_W}body"}
+# What prints nothing, or not here: properties (w:pPr holds tab stops named w:tab), deleted and
+# moved-away text, ruby guide text, a drawing's fallback copy (mc:Fallback repeats mc:Choice),
+# a text box (read as paragraphs of its own, after the paragraph it is anchored in).
+_UNPRINTED = {f"{_W}pPr", f"{_W}rPr", f"{_W}tcPr", f"{_W}trPr", f"{_W}tblPr", f"{_W}sdtPr", f"{_W}sdtEndPr",
+              f"{_W}del", f"{_W}moveFrom", f"{_W}rt", f"{_MC}Fallback", f"{_W}txbxContent"}
+# Run content that is a character without being w:t.
+_CHARS = {f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
 
 
 def read_docx(data: bytes, source: str) -> Page:
-    """A Word report: paragraphs and w:tbl grids (w:gridSpan, w:vMerge) in body order."""
+    """A Word report: paragraphs and w:tbl grids (w:gridSpan, w:vMerge, w:hMerge) in body order,
+    through content controls, tracked changes (insertions read, deletions not), layout tables
+    around the report's tables, text boxes, fields (their shown result) and symbols."""
     import zipfile
 
     from defusedxml import ElementTree
@@ -235,49 +253,149 @@ def read_docx(data: bytes, source: str) -> Page:
         m = re.search(rb"<dc:title>([^<]*)</dc:title>", core)
         if m:
             page.titles.append(para_text(m.group(1).decode("utf-8", "replace")))
-
-    def text_of(el: Any) -> str:
-        return "".join(t.text or "" for t in el.iter(f"{_W}t"))
-
-    def walk(el: Any) -> None:
-        for child in el:
-            if child.tag == f"{_W}p":
-                text = para_text(text_of(child))
-                if text:
-                    page.paragraphs.append(text)
-            elif child.tag == f"{_W}tbl":
-                _docx_table(child, page, text_of)
-            elif child.tag in (f"{_W}body", f"{_W}sdt", f"{_W}sdtContent"):
-                walk(child)
-
-    walk(ElementTree.fromstring(body))
+    _docx_blocks(ElementTree.fromstring(body), page)
     page.titles.extend(page.paragraphs[:3])
     return page
 
 
-def _docx_table(tbl: Any, page: Page, text_of: Any) -> None:
+def _placeholder(sdt: Any) -> bool:
+    """A content control showing its prompt (单击或点击此处输入文字。): nothing was typed in it."""
+    pr = sdt.find(f"{_W}sdtPr")
+    return pr is not None and pr.find(f"{_W}showingPlcHdr") is not None
+
+
+def _docx_blocks(el: Any, page: Page) -> None:
+    """The paragraphs and tables under `el` (the body, a cell of a layout table, a text box)."""
+    for child in el:
+        tag = child.tag
+        if tag == f"{_W}p":
+            text = para_text(_docx_text(child))
+            if text:
+                page.paragraphs.append(text)
+            for box in _text_boxes(child):
+                _docx_blocks(box, page)
+        elif tag == f"{_W}tbl":
+            if any(t is not child for t in child.iter(f"{_W}tbl")):
+                # a layout table around the report's tables (a page pasted from a portal): its
+                # cells are read as body text, and only the innermost tables as grids
+                for tr in _docx_rows(child):
+                    for tc, _ in _docx_cells(tr):
+                        _docx_blocks(tc, page)
+            else:
+                _docx_table(child, page)
+        elif tag == f"{_W}sdt" and _placeholder(child):
+            continue
+        elif tag in _WRAPPERS:
+            _docx_blocks(child, page)
+        elif tag == f"{_MC}AlternateContent":
+            choice = child.find(f"{_MC}Choice")
+            if choice is not None:
+                _docx_blocks(choice, page)
+
+
+def _docx_text(el: Any) -> str:
+    """The text `el` prints: w:t, and tabs, breaks, non-breaking hyphens and symbols as characters."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        for child in node:
+            tag = child.tag
+            if tag == f"{_W}t":
+                out.append(child.text or "")
+            elif tag in _CHARS:
+                out.append(_CHARS[tag])
+            elif tag == f"{_W}sym":
+                out.append(_symbol(child))
+            elif tag in _UNPRINTED or (tag == f"{_W}sdt" and _placeholder(child)):
+                continue
+            else:
+                walk(child)
+
+    walk(el)
+    return "".join(out)
+
+
+def _symbol(sym: Any) -> str:
+    """A w:sym's character. Symbol fonts put theirs at F020–F0FF; the Symbol font's are ASCII there."""
+    try:
+        code = int(sym.get(f"{_W}char") or "", 16)
+    except ValueError:
+        return ""
+    if 0xF020 <= code <= 0xF0FF and (sym.get(f"{_W}font") or "").lower() == "symbol":
+        code -= 0xF000
+    return chr(code) if 0 < code < 0x110000 else ""
+
+
+def _text_boxes(el: Any) -> list[Any]:
+    """The text boxes anchored in `el`, each once (not the mc:Fallback copy), outermost only."""
+    found: list[Any] = []
+    for child in el:
+        if child.tag == f"{_W}txbxContent":
+            found.append(child)
+        elif child.tag != f"{_MC}Fallback":
+            found.extend(_text_boxes(child))
+    return found
+
+
+def _docx_rows(tbl: Any) -> list[Any]:
+    """A table's rows, through content controls around them; a row deleted as a tracked change
+    is not printed and is left out."""
+    rows: list[Any] = []
+    for child in tbl:
+        if child.tag == f"{_W}tr":
+            pr = child.find(f"{_W}trPr")
+            if pr is None or pr.find(f"{_W}del") is None:
+                rows.append(child)
+        elif child.tag in _WRAPPERS:
+            rows.extend(_docx_rows(child))
+    return rows
+
+
+def _docx_cells(tr: Any, placeholder: bool = False) -> list[tuple[Any, bool]]:
+    """A row's cells (w:tc), through content controls around them, each with whether it only
+    shows a content control's prompt; a cell deleted as a tracked change is left out."""
+    cells: list[tuple[Any, bool]] = []
+    for child in tr:
+        if child.tag == f"{_W}tc":
+            pr = child.find(f"{_W}tcPr")
+            if pr is None or pr.find(f"{_W}cellDel") is None:
+                cells.append((child, placeholder))
+        elif child.tag in _WRAPPERS:
+            cells.extend(_docx_cells(child, placeholder or (child.tag == f"{_W}sdt" and _placeholder(child))))
+    return cells
+
+
+def _grid_val(pr: Any, name: str) -> int:
+    el = pr.find(f"{_W}{name}") if pr is not None else None
+    return 0 if el is None else _span(el.get(f"{_W}val"))
+
+
+def _docx_table(tbl: Any, page: Page) -> None:
     page.paragraphs.append(TABLE_MARK)
     mark = len(page.paragraphs) - 1
     number = sum(1 for p in page.paragraphs if p == TABLE_MARK)
     above: list[Cell] = []
-    for r, tr in enumerate(tbl.findall(f"{_W}tr"), start=1):
-        row: list[Cell] = []
-        for tc in tr.findall(f"{_W}tc"):
+    for r, tr in enumerate(_docx_rows(tbl), start=1):
+        # w:gridBefore/w:gridAfter: grid columns this row leaves out (a row starting further
+        # right). They stand as copies, so the columns below a merge stay in line and no value
+        # is read from them.
+        before = _grid_val(tr.find(f"{_W}trPr"), "gridBefore")
+        row: list[Cell] = [Cell("", copy=True) for _ in range(before)]
+        for tc, placeholder in _docx_cells(tr):
             pr = tc.find(f"{_W}tcPr")
-            span, merge = 1, None
-            if pr is not None:
-                gs = pr.find(f"{_W}gridSpan")
-                span = _span(gs.get(f"{_W}val")) if gs is not None else 1
-                vm = pr.find(f"{_W}vMerge")
-                if vm is not None:
-                    merge = vm.get(f"{_W}val") or "continue"
+            span = max(_grid_val(pr, "gridSpan"), 1)
+            vmerge = pr.find(f"{_W}vMerge") if pr is not None else None
+            hmerge = pr.find(f"{_W}hMerge") if pr is not None else None
             col = len(row)
-            if merge == "continue" and col < len(above):
+            if vmerge is not None and (vmerge.get(f"{_W}val") or "continue") == "continue" and col < len(above):
                 cell = Cell(above[col].text, copy=True)
+            elif hmerge is not None and (hmerge.get(f"{_W}val") or "continue") == "continue" and row:
+                cell = Cell(row[-1].text, copy=True)  # old Word's horizontal merge: one cell per column
             else:
-                cell = Cell(cell_text(text_of(tc)))
+                cell = Cell("" if placeholder else cell_text(_docx_text(tc)))
             row.append(cell)
             row.extend(Cell(cell.text, copy=True) for _ in range(span - 1))
+        row.extend(Cell("", copy=True) for _ in range(_grid_val(tr.find(f"{_W}trPr"), "gridAfter")))
         page.rows.append(GridRow(row, f"第{number}个表格第{r}行", mark))
         above = row
 
