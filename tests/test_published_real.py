@@ -3,6 +3,7 @@ hand, every finding true, 结转下年度 carried into next year's 上年结转,
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from decimal import Decimal
@@ -399,3 +400,38 @@ def test_real_wordings_of_a_change_are_held_against_last_years_page(tmp_path, wo
     assert [f["message"] for f in found] == [
         f"正文“{wrong}。”中的“{written}”与同一机关2023年度报告的数字不符：{expected}"
     ]
+
+
+def test_every_workbook_reportgen_writes_is_byte_identical_on_rerun(tmp_path):
+    import time
+    import zipfile
+
+    # openpyxl stamps docProps/core.xml (to the second) and every zip entry with the time of saving
+    folder = _pingtan(tmp_path, (2023, 2024))
+    units = []
+    for name in ("pingtan-2024.html", "huaian-2024.pdf"):
+        units.append(tmp_path / f"{Path(name).stem}.json")
+        assert run_cli("extract", DATA / name, "-o", units[-1]).returncode == 0
+    commands = {
+        "数据.xlsx": ("extract", *(DATA / f for f in FIXTURES.values()), "-o"),
+        "审查结果.xlsx": ("check", folder, "--report"),
+        "平潭2025.xlsx": ("init", "--previous", DATA / "pingtan-2024.html", "--partial"),
+        "某市汇总2024.xlsx": ("merge", *units, "--organ", "某市汇总", "-o"),
+    }
+    written = []
+    for run in ("第一次", "第二次"):
+        if written:
+            time.sleep(1.1)  # a second later: openpyxl's own times would differ
+        out = tmp_path / run
+        out.mkdir()
+        for name, (command, *args) in commands.items():
+            # init takes its output first; the others take it last (after -o / --report)
+            where = [out / name, *args] if command == "init" else [*args, out / name]
+            result = run_cli(command, *where)
+            assert result.returncode in (0, 1) and (out / name).exists(), (name, result.stderr)
+        written.append({name: (out / name).read_bytes() for name in commands})
+    assert [name for name in commands if written[0][name] != written[1][name]] == []
+    for name, data in written[0].items():
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            assert {i.date_time for i in book.infolist()} == {(1980, 1, 1, 0, 0, 0)}, name
+            assert b"dcterms:modified" not in book.read("docProps/core.xml"), name
