@@ -3,6 +3,7 @@ hand, every finding true, 结转下年度 carried into next year's 上年结转,
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from decimal import Decimal
@@ -380,3 +381,77 @@ def test_a_change_against_a_named_year_is_checked_only_when_that_year_is_last_ye
     _say_in_2024(folder, "较2023年申请数量增加100件；较2021年申请数量增加100件")
     found = _found(run_cli("check", folder, "--json"), "cross_change")
     assert len(found) == 1 and "较2023年申请数量增加100件；”中的“增加100件”" in found[0]["message"]
+
+
+# How real reports word a change (2024 page: 申请 218 against the 2023 page's 81: 137 more, 169.1%):
+# a true statement, the same statement with a wrong figure, and one against a year that is not
+# last year (not checked: only last year's report is at hand).
+_APPLICATIONS_CHANGED = "两年报告中申请数量的变化为1、2、4、9、32、34、44、49、137件"
+_NO_RATE = "按两年报告的数字算出的各项增减比例都不是这个数"
+CHANGE_WORDINGS = {
+    "the year named between topic and change": (
+        "申请数量较2023年增加137件", "申请数量较2023年增加100件", "申请数量较2022年增加100件",
+        "增加100件", _APPLICATIONS_CHANGED),
+    "last year's figure in brackets after this year's": (
+        "共收到政府信息公开申请218件，较2023年（81件）增加137件",
+        "共收到政府信息公开申请218件，较2023年（81件）增加100件",
+        "共收到政府信息公开申请218件，较2021年（60件）增加158件",
+        "增加100件", _APPLICATIONS_CHANGED),
+    "去年 for last year": (
+        "申请数量较去年增长169.1%", "申请数量较去年增长16.1%", "申请数量较2021年增长16.1%",
+        "增长16.1%", _NO_RATE),
+    "同比 opening a clause of its own": (
+        "收到政府信息公开申请218件，同比增加137件", "收到政府信息公开申请218件，同比增加100件",
+        "收到政府信息公开申请218件，较2022年增加100件",
+        "增加100件", _APPLICATIONS_CHANGED),
+    "two comparisons in one sentence, each against its own year": (
+        "申请数量与上年度相比增加137件", "申请数量较2021年增加150件，较上年增加100件",
+        "申请数量较上年增加至218件",  # 增加至: the new figure, not a change
+        "增加100件", _APPLICATIONS_CHANGED),
+}
+
+
+@pytest.mark.parametrize("wording", CHANGE_WORDINGS)
+def test_real_wordings_of_a_change_are_held_against_last_years_page(tmp_path, wording):
+    true, wrong, not_checked, written, expected = CHANGE_WORDINGS[wording]
+    folder = _pingtan(tmp_path, (2023, 2024))
+    _say_in_2024(folder, "。".join(("按年度报告统计", true, wrong, not_checked)))
+    found = _found(run_cli("check", folder, "--json"), "cross_change")
+    assert [f["message"] for f in found] == [
+        f"正文“{wrong}。”中的“{written}”与同一机关2023年度报告的数字不符：{expected}"
+    ]
+
+
+def test_every_workbook_reportgen_writes_is_byte_identical_on_rerun(tmp_path):
+    import time
+    import zipfile
+
+    # openpyxl stamps docProps/core.xml (to the second) and every zip entry with the time of saving
+    folder = _pingtan(tmp_path, (2023, 2024))
+    units = []
+    for name in ("pingtan-2024.html", "huaian-2024.pdf"):
+        units.append(tmp_path / f"{Path(name).stem}.json")
+        assert run_cli("extract", DATA / name, "-o", units[-1]).returncode == 0
+    commands = {
+        "数据.xlsx": ("extract", *(DATA / f for f in FIXTURES.values()), "-o"),
+        "审查结果.xlsx": ("check", folder, "--report"),
+        "平潭2025.xlsx": ("init", "--previous", DATA / "pingtan-2024.html", "--partial"),
+        "某市汇总2024.xlsx": ("merge", *units, "--organ", "某市汇总", "-o"),
+    }
+    written = []
+    for run in ("第一次", "第二次"):
+        if written:
+            time.sleep(1.1)  # a second later: openpyxl's own times would differ
+        out = tmp_path / run
+        out.mkdir()
+        for name, (command, *args) in commands.items():
+            # init takes its output first; the others take it last (after -o / --report)
+            where = [out / name, *args] if command == "init" else [*args, out / name]
+            result = run_cli(command, *where)
+            assert result.returncode in (0, 1) and (out / name).exists(), (name, result.stderr)
+        written.append({name: (out / name).read_bytes() for name in commands})
+    assert [name for name in commands if written[0][name] != written[1][name]] == []
+    for name, data in written[0].items():
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            assert {i.date_time for i in book.infolist()} == {(1980, 1, 1, 0, 0, 0)}, name
+            assert b"dcterms:modified" not in book.read("docProps/core.xml"), name

@@ -37,11 +37,9 @@ def findings_rows(checked: list[FileCheck]) -> list[list[Any]]:
 
 def write_findings_workbook(checked: list[FileCheck], path: Path) -> None:
     """审查结果.xlsx: a row per finding with file, organ, year, code, location, message, remedy."""
-    import io
-
     from openpyxl import Workbook
 
-    from ..write.atomic import write_atomic
+    from ..write.atomic import workbook_bytes, write_atomic
 
     wb = Workbook()
     ws = wb.active
@@ -52,9 +50,7 @@ def write_findings_workbook(checked: list[FileCheck], path: Path) -> None:
     ws.freeze_panes = "A2"
     for column, width in zip("ABCDEFGH", (40, 28, 10, 8, 22, 30, 80, 50), strict=True):
         ws.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    write_atomic(path, buffer.getvalue())
+    write_atomic(path, workbook_bytes(wb))
 
 
 def failing(findings: list[Finding], strict: bool) -> bool:

@@ -16,7 +16,7 @@ from ..formats import FORMATS, get_format
 from ..model import Report
 from ..read import load
 from ..write import to_json
-from ..write.atomic import write_atomic
+from ..write.atomic import workbook_bytes, write_atomic
 from ..write.document import to_document
 from .pipeline import safe_name
 
@@ -117,6 +117,4 @@ def _xlsx(header: list[str], rows: list[list[Any]]) -> bytes:
         # money as a number Excel can add up; the exact printed text stays in the JSON
         ws.append([float(v) if isinstance(v, Decimal) else v for v in row])
     ws.freeze_panes = "F2"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)

@@ -83,7 +83,10 @@ class _TopicPattern:
         return self._compiled.finditer(sentence)
 
 
-def _patterns(topics: list[Topic]) -> list[tuple[Topic, _TopicPattern]]:
+Patterns = list[tuple[Topic, _TopicPattern]]  # each topic with a pattern of its words and number
+
+
+def _patterns(topics: list[Topic]) -> Patterns:
     """Each topic's pattern, longest topic words first (so 行政规范性文件 claims before 规范性文件)."""
     out = []
     for topic in sorted(topics, key=lambda tp: -max(len(w) for w in tp.words)):
@@ -94,17 +97,44 @@ def _patterns(topics: list[Topic]) -> list[tuple[Topic, _TopicPattern]]:
     return out
 
 
+def _change_patterns(topics: list[Topic]) -> Patterns:
+    """Each topic's patterns for a stated change, longest topic words first. Between the topic
+    and the change may stand what real reports write there: the year compared with and its
+    figure (“申请数量较2023年（31件）增加5件”); or the change opens a clause of its own after this
+    year's figure (“收到申请36件，同比增加5件”, group ``clause``)."""
+    out = []
+    for topic in sorted(topics, key=lambda tp: -max(len(w) for w in tp.words)):
+        if any(k.startswith("other_matters.") for k in topic.keys):
+            continue  # the processing fees (元, 次): no year-on-year statement quotes them
+        words = "|".join(re.escape(w) for w in sorted(topic.words, key=len, reverse=True))
+        number, unit = r"\d+(?:\.\d+)?", re.escape(topic.unit)
+        gap = rf"(?:[^0-9０-９，。；,;等]|\d{{4}}年度?|[（(]{number}\s*{unit}[)）])"
+        # the change word right before its number: 增加5件, 减少了2件, but not 增加至218件 (the new figure)
+        change = rf"(?P<change>{_CHANGE_WORDS.pattern})了?\s*(?P<n>{number})\s*{unit}(?!\w*[率比])"
+        out.append((topic, _TopicPattern(topic.words, rf"(?:{words}){gap}{{0,{_GAP}}}?{change}")))
+        out.append((topic, _TopicPattern(
+            topic.words, rf"(?:{words}){gap}{{0,{_GAP}}}?{number}\s*{unit}[，,]\s*(?P<clause>{gap}{{0,{_GAP}}}?){change}"
+        )))
+    return out
+
+
 # Each edition's patterns, built once (they depend on the frozen format alone): a merge or batch
 # checks thousands of reports of one edition.
-_BUILT: dict[str, tuple[Format, list[tuple[Topic, _TopicPattern]]]] = {}
+_BUILT: dict[str, tuple[Format, Patterns, Patterns]] = {}
 
 
-def _patterns_of(report: Report) -> list[tuple[Topic, _TopicPattern]]:
+def _built(report: Report) -> tuple[Format, Patterns, Patterns]:
+    """The edition's figure patterns and change patterns."""
     fmt = report.format
     built = _BUILT.get(fmt.key)
     if built is None or built[0] is not fmt:
-        built = _BUILT[fmt.key] = (fmt, _patterns(_topics(report)))
-    return built[1]
+        topics = _topics(report)
+        built = _BUILT[fmt.key] = (fmt, _patterns(topics), _change_patterns(topics))
+    return built
+
+
+def _patterns_of(report: Report) -> Patterns:
+    return _built(report)[1]
 
 
 def stale_numbers(report: Report, computed: Computed, texts: dict[str, str]) -> Iterator[Finding]:
@@ -126,7 +156,7 @@ _OTHER_SCOPE = ("部门", "各级", "全市", "全区", "全县")  # 部门规�
 
 
 def _check_sentence(
-    sentence: str, patterns: list[tuple[Topic, _TopicPattern]], values: dict[str, Number],
+    sentence: str, patterns: Patterns, values: dict[str, Number],
     last: dict[str, Number] | None, where: Location, key: str,
 ) -> Iterator[Finding]:
     seen: set[tuple[int, str]] = set()
@@ -280,34 +310,52 @@ def stale_percentages(report: Report, computed: Computed, texts: dict[str, str])
 
 # ---- Changes against last year's published report ------------------------------------------
 
-_YEAR_ON_YEAR = re.compile(r"较上年|比上年|与上年相比|同比|较\d{4}年|比\d{4}年")
+# What a change is stated against: 较上年, 比去年, 与上年相比, 同比, 较2023年（31件）, 与2023年度相比.
+_YEAR_ON_YEAR = re.compile(r"(?:较|比|与)(?:上一?年度?|去年|(?P<year>\d{4})年度?)|同比")
+
+
+def _compared_with(sentence: str, at: int) -> re.Match[str] | None:
+    """The comparison a statement at ``at`` is made against: the nearest one before it (“较2023年
+    增加5件，较2021年增加20件”), else the sentence's first."""
+    said = list(_YEAR_ON_YEAR.finditer(sentence))
+    before = [s for s in said if s.start() < at]
+    return before[-1] if before else (said[0] if said else None)
 
 
 def stated_changes(report: Report, computed: Computed, texts: dict[str, str]) -> Iterator[Finding]:
     """Statements of change (“较上年增加137件”, “同比增长169.1%”) against ``computed.last``: for a
     published report, whose last year's figures come from the same organ's report of last year.
-    Only sentences that say what they compare with (较上年, 同比…) are taken."""
+    Only statements that say what they compare with (较上年, 同比, 较2023年…) are taken, and
+    only when the year they name is last year."""
     if not computed.last or not any(_YEAR_ON_YEAR.search(t) for t in texts.values()):
         return
     values, last = computed.values, computed.last
-    patterns = _patterns_of(report)
+    changes = _built(report)[2]
     rates = percentages(report, computed)["rate"]
     last_year = report.previous.year if report.previous and report.previous.year else "上一"
+
+    def against_last_year(sentence: str, at: int) -> bool:
+        said = _compared_with(sentence, at)
+        return said is not None and said.group("year") in (None, str(last_year))
+
     for key, text in texts.items():
         where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
         for m in _SENTENCE.finditer(text):
             sentence = m.group(0).strip()
-            said = _YEAR_ON_YEAR.search(sentence)
-            named = re.search(r"\d{4}", said.group(0)) if said else None
-            if not said or (named and str(last_year) != named.group(0)):
-                continue  # no comparison stated, or one with another year than last year
+            if not _YEAR_ON_YEAR.search(sentence):
+                continue  # no comparison stated
             quoted = sentence if len(sentence) <= 80 else sentence[:80] + "…"
-            yield from _count_changes(sentence, quoted, patterns, values, last, where, key, last_year)
+            for at, stated, expected in _count_changes(sentence, changes, values, last):
+                if against_last_year(sentence, at):
+                    yield finding("cross_change", where, f"narrative.{key}", sentence=quoted,
+                                  written=stated, last_year=last_year, expected=expected)
             shares_changed = {c.start("n") for c in _SHARE_CHANGE.finditer(sentence)}
             for pm in _PERCENT.finditer(sentence):
                 before = sentence[max(0, pm.start() - 6): pm.start()]
                 if pm.start(1) in shares_changed or not _CHANGE_WORDS.search(before):
                     continue  # a share, or the change of a share (share_change_as_percent says so)
+                if not against_last_year(sentence, pm.start()):
+                    continue  # a change against another year than last year
                 written = Decimal(pm.group(1))
                 unit = Decimal(1).scaleb(-len(pm.group(1).partition(".")[2]))
                 if not any(abs(written - r) <= unit for r in rates):
@@ -318,28 +366,25 @@ def stated_changes(report: Report, computed: Computed, texts: dict[str, str]) ->
 
 
 def _count_changes(
-    sentence: str, quoted: str, patterns: list[tuple[Topic, _TopicPattern]], values: dict[str, Number],
-    last: dict[str, Number], where: Location, key: str, last_year: object,
-) -> Iterator[Finding]:
-    """“申请较上年增加137件”: the number after a change word is a difference of this year's and
-    last year's figures of the topic."""
+    sentence: str, changes: Patterns, values: dict[str, Number],
+    last: dict[str, Number],
+) -> Iterator[tuple[int, str, str]]:
+    """(at, written, expected) for each “申请较上年增加137件” whose number is no difference of this
+    year's and last year's figures of the topic."""
     seen: set[int] = set()
-    for topic, pattern in patterns:
-        if any(k.startswith("other_matters.") for k in topic.keys):
-            continue  # the processing fees (元, 次): no year-on-year statement quotes them
+    for topic, pattern in changes:
         for m in pattern.finditer(sentence):
-            if m.start(1) in seen:
-                continue
-            seen.add(m.start(1))
-            change = _CHANGE_WORDS.search(sentence[m.start(): m.start(1)])
-            if not change or any("+" in k for k in topic.keys):
-                continue
+            if m.start("n") in seen:
+                continue  # a longer topic word already claimed this number
+            if "clause" in m.re.groupindex and not _YEAR_ON_YEAR.match(m.group("clause")):
+                continue  # “申请218件，办结210件”: the clause after the figure is no comparison
+            seen.add(m.start("n"))
+            if any("+" in k for k in topic.keys):
+                continue  # 予以公开及部分公开: claimed, so that 部分公开 alone does not take it, but not checked
             keys = [k for k in values if k in last and any(k.startswith(p) or k == p for p in topic.keys)]
             differences = sorted({abs(Decimal(values[k]) - Decimal(last[k])) for k in keys})
-            if not differences or Decimal(m.group(1)) in differences:
+            if not differences or Decimal(m.group("n")) in differences:
                 continue
             shown = "、".join(str(d) for d in differences if d) or "0"
             named = topic.name.replace("表格中", "两年报告中").replace("为{values}", "的变化为{values}")
-            yield finding("cross_change", where, f"narrative.{key}", sentence=quoted,
-                          written=f"{change.group(0)}{m.group(1)}{topic.unit}", last_year=last_year,
-                          expected=named.format(values=shown))
+            yield m.start("change"), sentence[m.start("change"): m.end("n")] + topic.unit, named.format(values=shown)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ..errors import OutputError, os_hint, os_reason
 
@@ -119,6 +120,14 @@ def fixed_time() -> tuple[datetime | None, tuple[int, int, int, int, int, int]]:
 _CORE_TIMES = re.compile(
     rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>|<dcterms:(created|modified)\b[^>]*/>"
 )
+
+
+def workbook_bytes(wb: Any) -> bytes:
+    """An openpyxl workbook's file, reproducible: openpyxl stamps the time of saving into
+    docProps/core.xml and every zip entry, which `reproducible_zip` takes out again."""
+    raw = io.BytesIO()
+    wb.save(raw)
+    return reproducible_zip(raw.getvalue())
 
 
 def reproducible_zip(data: bytes, *, default_time: datetime | None = None) -> bytes:

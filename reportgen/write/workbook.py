@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +36,7 @@ from ..formats.workbook import (
     total_formula,
 )
 from ..model import Number, Previous, Report
-from .atomic import reproducible_zip, write_atomic
+from .atomic import workbook_bytes, write_atomic
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -192,9 +191,7 @@ def _previous_values(prev: Previous) -> dict[str, Number | int | None]:
 
 
 def _save(wb: Any, path: Path) -> None:
-    raw = io.BytesIO()
-    wb.save(raw)
-    write_atomic(path, reproducible_zip(raw.getvalue()),
+    write_atomic(path, workbook_bytes(wb),
                  hint="请检查文件夹是否存在、是否有写权限，或文件是否正在Excel/WPS中打开")
 
 
