@@ -430,3 +430,17 @@ def test_blank_previous_cells_are_unknown_not_zero(filled):
     report = read_workbook(filled)
     assert "requests.new.total" not in report.previous.figures
     assert "requests.carried_in.total" not in report.previous.figures
+
+
+def test_the_far_cell_shortcut_agrees_with_converting_the_address():
+    """The reader tells far cells by their letters without converting them (a sheet has thousands
+    of cells); it must agree with the conversion around both bounds, and take what is not a plain
+    address as far."""
+    from reportgen.formats.workbook import col_letter
+    from reportgen.read.workbook import READ_COLS, READ_ROWS, _far_cell
+
+    for col in [*range(1, 800), 16384, 18278]:
+        for row in (1, READ_ROWS, READ_ROWS + 1, 1048576):
+            assert _far_cell(f"{col_letter(col)}{row}") == (col > READ_COLS or row > READ_ROWS)
+    assert _far_cell("") and _far_cell("12") and _far_cell("XFD1048576")
+    assert not _far_cell("gr12")  # a lower-case address still converts, to column 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from . import Format, get_format
 from .base import COUNT
@@ -63,6 +63,13 @@ class Layout:
         return {k: s for k, s in self.slots.items() if s.sheet == sheet and (role is None or s.role == role)}
 
 
+# Cell addresses are converted thousands of times a read (every cell of every sheet, and each
+# slot the reader looks up); the sheets reportgen reads are small, so remembered conversions
+# stay few, and a bound keeps a hostile sheet of a million addresses from filling memory.
+_REMEMBERED = 65536
+
+
+@lru_cache(maxsize=_REMEMBERED)
 def col_letter(col: int) -> str:
     """1 → A, 27 → AA."""
     text = ""
@@ -72,16 +79,24 @@ def col_letter(col: int) -> str:
     return text
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def addr(row: int, col: int) -> str:
     return f"{col_letter(col)}{row}"
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def split_cell(cell: str) -> tuple[int, int]:
     letters = "".join(ch for ch in cell if ch.isalpha())
     col = 0
     for ch in letters:
         col = col * 26 + ord(ch.upper()) - 64
     return col, int(cell[len(letters) :])
+
+
+def sheet_names(fmt: Format) -> tuple[str, ...]:
+    """The sheets of `fmt`'s workbook, in workbook order (不含单位汇总)."""
+    return (fmt.meta_sheet, fmt.active.sheet, fmt.requests.sheet, fmt.appeals.sheet, fmt.previous_sheet,
+            fmt.narrative_sheet)
 
 
 def table_grids(fmt: Format) -> dict[str, Grid]:
@@ -102,15 +117,7 @@ def _requests_grid(fmt: Format) -> Grid:
 @cache
 def _layout(fmt_key: str) -> Layout:
     fmt = get_format(fmt_key)
-    sheets = (
-        fmt.meta_sheet,
-        fmt.active.sheet,
-        fmt.requests.sheet,
-        fmt.appeals.sheet,
-        fmt.previous_sheet,
-        fmt.narrative_sheet,
-    )
-    lay = Layout(sheets=sheets)
+    lay = Layout(sheets=sheet_names(fmt))
     _meta_layout(fmt, lay)
     inputs = dict(fmt.input_figures())
     derived = set(fmt.derived_figures())

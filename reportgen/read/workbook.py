@@ -26,8 +26,10 @@ from ..formats.workbook import (
     Layout,
     Slot,
     addr,
+    col_letter,
     layout,
     meta_rows,
+    sheet_names,
     split_cell,
 )
 from ..model import Number, Previous, Report
@@ -80,7 +82,7 @@ def read_workbook(path: str | Path, *, engine: str = "calamine") -> Report:
     parts = _sheet_parts(p)
     names = list(parts)
     # Every sheet any edition reads, in one pass: the edition is told from 基本信息's values.
-    known = {n for f in _WORKBOOK_FORMATS for n in layout(f).sheets} | {UNITS_SHEET}
+    known = {n for f in _WORKBOOK_FORMATS for n in sheet_names(f)} | {UNITS_SHEET}
     scan = _scan_sheets(p, parts, [n for n in names if n in known])
     values = VALUE_READERS[engine](p, [n for n in names if n in known], scan.far)
     fmt = _detect_format(values)
@@ -197,6 +199,7 @@ def _open_error(p: Path, e: Exception) -> UnreadableInput:
 # they may have moved by SEARCH_ROWS/SEARCH_COLS, and 单位汇总 has a row per unit.
 READ_ROWS = 5000
 READ_COLS = 200
+_LAST_COL = col_letter(READ_COLS)  # GR
 
 
 @dataclass
@@ -236,8 +239,7 @@ def _scan_sheets(p: Path, parts: dict[str, str], names: list[str]) -> _Scan:
                                 scan.far.add(n)
                             el.clear()
                             continue
-                        col, row = split_cell(ref) if ref[:1].isalpha() else (READ_COLS + 1, 0)
-                        if col > READ_COLS or row > READ_ROWS:
+                        if _far_cell(ref):
                             scan.far.add(n)
                             continue  # never read, so neither its formula nor its error matters
                         f = el.find(f"{_NS}f")
@@ -249,6 +251,17 @@ def _scan_sheets(p: Path, parts: dict[str, str], names: list[str]) -> _Scan:
     except (KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError) as e:
         raise _open_error(p, e) from e
     return scan
+
+
+def _far_cell(ref: str) -> bool:
+    """Whether the cell at `ref` lies beyond READ_ROWS × READ_COLS (or has no address)."""
+    letters = ref.rstrip("0123456789")
+    if letters.isascii() and letters.isupper() and letters.isalpha() and len(letters) <= 3 and len(ref) > len(letters):
+        # the usual “AB12”, told without converting: a column is beyond when its letters are
+        far = len(letters) > len(_LAST_COL) or (len(letters) == len(_LAST_COL) and letters > _LAST_COL)
+        return far or int(ref[len(letters):]) > READ_ROWS
+    col, row = split_cell(ref) if ref[:1].isalpha() else (READ_COLS + 1, 0)
+    return col > READ_COLS or row > READ_ROWS
 
 
 def _calamine_values(p: Path, names: list[str], far: set[str] | None = None) -> dict[str, Grid]:
