@@ -139,3 +139,18 @@ def test_the_outdated_edition_is_named_at_its_row_of_a_workbook(tmp_path, report
     write_workbook(path, report=report_2020)
     found = [f for f in check(load(path)) if f.code == "format_outdated"]
     assert [str(f.location) for f in found] == ["基本信息!B17"]  # the 报告格式 row, not a key
+
+
+def test_a_count_of_repealed_documents_is_no_figure_of_the_2019_table_2(report_2020):
+    # 平潭 2020: “经清理，已宣布废止规范性文件5件” — the 2019 table 2 has no 废止 column
+    report_2020.figures.update({"active_disclosure.normative_documents.made": 77,
+                                "active_disclosure.normative_documents.published": 77,
+                                "active_disclosure.normative_documents.total_public": 166})
+    report_2020.narrative["overview.active"] = "经清理，已宣布废止规范性文件5件，拟适时修改3件。本年制发规范性文件70件。"
+    stale = [f.message for f in check(report_2020) if f.code == "stale_number"]
+    assert len(stale) == 1 and "70件" in stale[0]  # 制发 is counted (本年新制作数量 77); 废止 is not
+    # the 2021 table counts what was repealed: there the same sentence is held against it
+    new = unit_report(7, organ="某县人民政府", year=2022)
+    new.figures["active_disclosure.normative_documents.repealed"] = 2
+    new.narrative["overview.active"] = "经清理，已宣布废止规范性文件5件。"
+    assert [f.code for f in check(new) if "废止规范性文件5件" in f.message] == ["stale_number"]

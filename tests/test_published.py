@@ -111,3 +111,38 @@ def test_an_old_doc_file_says_to_save_as_docx(tmp_path):
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
     result = run_cli("check", old)
     assert result.returncode == 2 and ".docx" in result.stderr and "Traceback" not in result.stderr
+
+
+def _lanshan_with(tmp_path: Path, headings: dict[str, str]) -> Path:
+    text = PUBLISHED.read_text(encoding="utf-8")
+    for old, new in headings.items():
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    page = tmp_path / "outline.txt"
+    page.write_text(text, encoding="utf-8")
+    return page
+
+
+def test_an_overview_in_an_outline_of_its_own_is_kept_whole_and_not_missing(tmp_path):
+    # 平潭 2020: （一）强化组织协调，着力规范公开工作 / （二）围绕工作重点… — not the format's five aspects
+    page = _lanshan_with(tmp_path, {"（一）主动公开政府信息情况": "（一）强化组织协调，着力规范公开工作",
+                                    "（三）政府信息管理情况": "", "（四）平台建设管理情况": "", "（五）组织保障情况": ""})
+    report = load(page)
+    assert not [k for k in report.narrative if k.startswith("overview.")]  # no aspect guessed
+    assert report.extra_text["overview"].startswith("（一）强化组织协调")
+    found = check(report)
+    assert [f for f in found if f.code == "narrative_missing"] == []
+    stale = [f for f in found if f.code == "stale_number"]  # the whole overview is still checked
+    assert len(stale) == 1 and "规范性文件6件" in stale[0].message
+
+
+def test_overview_subsections_are_told_by_the_aspect_their_heading_names(tmp_path):
+    # four of the five aspects: the missing one is 主动公开, not the last in the format's order
+    page = _lanshan_with(tmp_path, {"（一）主动公开政府信息情况": "", "（二）依申请公开情况": "（一）依申请公开情况",
+                                    "（三）政府信息管理情况": "（二）政府信息管理情况",
+                                    "（四）平台建设管理情况": "（三）平台建设管理情况", "（五）组织保障情况": "（四）组织保障情况"})
+    report = load(page)
+    assert report.narrative["overview.requests"].startswith("一是申请受理情况")
+    assert report.narrative["overview.supervision"].startswith("兰山区高度重视政务公开工作")
+    missing = [f.key for f in check(report) if f.code == "narrative_missing"]
+    assert missing == ["narrative.overview.active"]

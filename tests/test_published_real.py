@@ -18,6 +18,7 @@ from reportgen.read import load
 
 DATA = Path(__file__).parent / "data" / "published"
 FIXTURES = {
+    "pingtan-2020": "pingtan-2020.html",
     "pingtan-2021": "pingtan-2021.html",
     "pingtan-2022": "pingtan-2022.html",
     "pingtan-2023": "pingtan-2023.html",
@@ -29,7 +30,7 @@ FIXTURES = {
     "hongze-2024": "hongze-2024.pdf",
     "huaian-2024": "huaian-2024.pdf",
 }
-EDITIONS = {"pingtan-2021": "gov-2021", "pingtan-2022": "gov-2021", "pingtan-2023": "gov-2021", "pingtan-2024": "gov-2021", "pingtan-2025": "gov-2021", "shuyang-fgj-2023": "gov-2021", "shanghai-bgt-2019": "gov-2019",
+EDITIONS = {"pingtan-2020": "gov-2019", "pingtan-2021": "gov-2021", "pingtan-2022": "gov-2021", "pingtan-2023": "gov-2021", "pingtan-2024": "gov-2021", "pingtan-2025": "gov-2021", "shuyang-fgj-2023": "gov-2021", "shanghai-bgt-2019": "gov-2019",
             "hongze-2023": "gov-2021-table3-2019", "hongze-2024": "gov-2021-table3-2019", "huaian-2024": "gov-2021"}
 # The transcriber's own keys for the 2019 table 2 → reportgen's gov-2019 keys.
 ROWS_2019 = {"other_external_services": "other_services"}
@@ -68,8 +69,9 @@ def test_every_figure_is_read_as_printed(name):
         elif key in derived:
             assert report.given[key] == value, key  # printed totals kept as printed
         elif isinstance(value, str):
-            # 上海 printed “251000元” under a 万元 header: read as 25.1 万元, with a warning
-            assert report.figures[key] == (Decimal("25.1") if value == "251000元" else Decimal(value)), key
+            # 上海 printed “251000元”, 平潭 2020 “73802895.90元” under a 万元 header: read in 万元, with a warning
+            in_yuan = value.endswith("元") and not value.endswith("万元")
+            assert report.figures[key] == (Decimal(value[:-1]) / 10000 if in_yuan else Decimal(value)), key
         else:
             assert report.figures[key] == value, key
     carried = doc["carried_over_next"]
@@ -88,6 +90,13 @@ def test_the_fee_amount_keeps_its_six_decimals():
 
 # Every finding on the fixtures (errors and warnings), each checked by hand against the page:
 TRUE_FINDINGS = {
+    "pingtan-2020": [
+        ("unit_in_cell", "73802895.90元"),  # 采购总金额 in 元 under a header without unit (万元 by the format)
+        # 表三 自然人 6+6+4+3+3+4 = 26 printed （七）总计 20; the 总计 column 7+6+4+3+3+4 = 27 printed 21.
+        # Prose 受理申请21件 agrees; 已宣布废止规范性文件5件 is no column of the 2019 表二.
+        ("handled_sum", "之和为26，填写的总计为20"),
+        ("row_total", "之和为27，填写的总计为21"),
+    ],
     # prose 收到70件申请、办结69件、1件结转下年度 agree with 表三; all identities hold
     "pingtan-2021": [],
     # prose 收到申请75件 (新收74 + 上年结转1), 自然人72件、商业企业3件, 复议2件、诉讼1件: all agree
@@ -252,7 +261,7 @@ def test_the_word_file_of_a_real_page_reads_as_the_page():
     assert [f for f in check(word) if f.severity != INFO] == []
 
 
-def _pingtan(tmp_path: Path, years=(2021, 2022, 2023, 2024, 2025)) -> Path:
+def _pingtan(tmp_path: Path, years=(2020, 2021, 2022, 2023, 2024, 2025)) -> Path:
     folder = tmp_path / "平潭"
     folder.mkdir()
     for year in years:
@@ -265,11 +274,12 @@ def _found(result, code: str) -> list[dict]:
 
 
 def test_three_real_years_of_one_organ_give_no_false_finding_across_reports(tmp_path):
-    # each year's 结转下年度 (1 自然人 in 2021; 0 in 2022, 2023, 2024) is the next year's 上年结转;
-    # no 较上年 statements
+    # each year's 结转下年度 (0 in 2020; 1 自然人 in 2021; 0 in 2022, 2023, 2024) is the next year's
+    # 上年结转 (2020 printed in the 2019 edition, 2021 on in the 2021 one); no 较上年 statements
     result = run_cli("check", _pingtan(tmp_path), "--json")
     checked = {Path(c["file"]).stem: c for c in json.loads(result.stdout)}
-    assert sorted(checked) == ["pingtan-2021", "pingtan-2022", "pingtan-2023", "pingtan-2024", "pingtan-2025"]
+    assert sorted(checked) == ["pingtan-2020", "pingtan-2021", "pingtan-2022", "pingtan-2023", "pingtan-2024",
+                               "pingtan-2025"]
     for name, c in checked.items():
         codes = [f["code"] for f in c["findings"] if f["severity"] != INFO]
         assert codes == [code for code, _ in TRUE_FINDINGS[name]], name
@@ -289,6 +299,23 @@ def test_a_carried_in_that_contradicts_last_years_real_page_is_found(tmp_path):
     save(report, folder / "pingtan-2022.json")
     found = _found(run_cli("check", folder, "--json"), "cross_carried_in")
     assert len(found) == 1 and "结转下年度继续办理为1" in found[0]["message"]
+
+
+def test_a_2021_carried_in_is_held_against_the_2019_edition_page_of_2020(tmp_path):
+    # 2020 (2019 edition) printed 结转下年度 0 everywhere; the 2021 page (2021 edition) agrees with 上年结转 0.
+    # A 2021 copy claiming 上年结转 2 (自然人) contradicts last year's page across the change of edition.
+    folder = _pingtan(tmp_path, (2020, 2021))
+    assert _found(run_cli("check", folder, "--json"), "cross_carried_in") == []
+    report = load(folder / "pingtan-2021.html")
+    from reportgen.write import save
+
+    report.figures["requests.carried_in.natural_person"] = 2
+    report.figures["requests.new.natural_person"] -= 2  # keep its own balance
+    (folder / "pingtan-2021.html").unlink()
+    save(report, folder / "pingtan-2021.json")
+    found = _found(run_cli("check", folder, "--json"), "cross_carried_in")
+    assert len(found) == 1 and Path(found[0]["file"]).name == "pingtan-2021.json"
+    assert "2021年度报告的上年结转（自然人）为2" in found[0]["message"] and "结转下年度继续办理为0" in found[0]["message"]
 
 
 def _say_in_2024(folder: Path, words: str) -> None:

@@ -158,6 +158,8 @@ def not_filled(report: Report) -> Iterator[Finding]:
 
 def missing_text(report: Report) -> Iterator[Finding]:
     for section in report.format.narrative:
+        if report.extra_text.get(section.part, "").strip():
+            continue  # a published part in an outline of its own: its aspects are not missing
         if not report.narrative.get(section.key, "").strip():
             where = report.narrative_where.get(section.key) or Location(
                 file=report.source, key=f"narrative.{section.key}"

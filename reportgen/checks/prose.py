@@ -10,7 +10,7 @@ from decimal import Decimal
 from ..compute import Computed
 from ..compute.arithmetic import LARGEST_REMAINDER, percent, shares
 from ..findings import Finding, Location, finding
-from ..formats.base import Format
+from ..formats.base import DOCUMENT_VERBS, Format
 from ..model import Number, Report
 
 
@@ -22,6 +22,7 @@ class Topic:
     unit: str  # 件 / 万元 / 元 / 次
     keys: tuple[str, ...]  # figure keys (prefix match: "requests.new." matches every column)
     name: str  # how the expected figure is named in the message
+    verbs: tuple[str, ...] = ()  # table 2 documents: what its columns count (制发, 废止…)
 
 
 def _topics(report: Report) -> list[Topic]:
@@ -55,7 +56,8 @@ def _topics(report: Report) -> list[Topic]:
         for item in block.items:
             words = tuple(dict.fromkeys((item.label, *item.synonyms)))  # 2019: 规范性文件 is the label
             topics.append(Topic(words, block.unit, (f"{fmt.active.key}.{item.key}.",),
-                                f"表格中{item.label}为{{values}}{block.unit}"))
+                                f"表格中{item.label}为{{values}}{block.unit}",
+                                tuple(v for f in block.fields for v in f.verbs)))
     # the amount before the count, so that findings keep the order they have always had
     for key, f in reversed(fmt.other_matters):
         title = fmt.other_matters_title
@@ -170,6 +172,10 @@ def _check_sentence(
             number = Decimal(m.group(1))
             if sentence[max(0, m.start() - 2): m.start()] in _OTHER_SCOPE:
                 continue  # 部门规范性文件: the departments' documents, not the organ's
+            if topic.verbs:
+                said = [v for v in DOCUMENT_VERBS if v in sentence[max(0, m.start() - 4): m.start(1)]]
+                if said and not any(v in topic.verbs for v in said):
+                    continue  # 废止规范性文件5件 where no column counts what was repealed (2019)
             sums = [k.split("+") for k in topic.keys if "+" in k]
             if sums:
                 figures = sorted({sum((Decimal(values[p]) for p in parts), start=Decimal(0))

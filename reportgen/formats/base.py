@@ -33,6 +33,12 @@ class Field:
     derived: bool = False
     parent: str | None = None  # a spanning header above this column (法人或其他组织)
     unit: str = "件"  # the unit prose states the figure in (万元, 元, 次)
+    verbs: tuple[str, ...] = ()  # what staff text says the column counts (废止…5件): DOCUMENT_VERBS
+
+
+# The verbs staff text counts documents by (经清理，已宣布废止规范性文件5件). A count stated with one
+# that none of a block's columns counts (废止, 修改 in the 2019 edition) is no figure of the table.
+DOCUMENT_VERBS = ("制发", "制定", "出台", "印发", "制作", "废止", "失效", "修改", "修订", "清理", "现行有效")
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ ACTIVE_2019 = replace(
         Block(
             "第二十条第（一）项",
             (
-                Field("made", "本年新制作数量"),
+                Field("made", "本年新制作数量", verbs=("制作", "制发", "制定", "出台", "印发")),
                 Field("published", "本年新公开数量"),
                 Field("total_public", "对外公开总数量"),
             ),

@@ -25,9 +25,9 @@ from .base import (
 from .derive import complete
 
 _DOC_FIELDS = (
-    Field("issued", "本年制发件数"),
-    Field("repealed", "本年废止件数"),
-    Field("in_force", "现行有效件数"),
+    Field("issued", "本年制发件数", verbs=("制发", "制定", "出台", "印发")),
+    Field("repealed", "本年废止件数", verbs=("废止", "失效")),
+    Field("in_force", "现行有效件数", verbs=("现行有效",)),
 )
 _DECISIONS = (Field("decisions", "本年处理决定数量"),)
 

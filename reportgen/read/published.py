@@ -453,16 +453,8 @@ def _narrative(fmt: Format, page: Page, report: Report, ends: dict[str, int] | N
     first_mark = next((i for i, x in enumerate(paragraphs) if x == TABLE_MARK), len(paragraphs))
     tables = titles["active"] if titles["active"] is not None else first_mark
     overview = _find(paragraphs, words.OVERVIEW_HEADING, 0, tables)
-    keys = [s.key for s in fmt.narrative if s.part == "overview"]
     if overview is not None:
-        starts: list[tuple[int, str]] = []
-        for i in range(overview + 1, tables):
-            m = words.SUBSECTION.match(paragraphs[i].strip())
-            if m:
-                starts.append((i, paragraphs[i].strip()[m.end():].strip()))
-        bounds = [i for i, _ in starts[1:]] + [tables]
-        for key, (a, rest), b in zip(keys, starts, bounds, strict=False):
-            _keep(report, key, [rest, *paragraphs[a + 1 : b]], where(a))
+        _overview(fmt, report, paragraphs, overview, tables)
     last_table = max([v for v in (ends or {}).values()] + [tables])
     problems = _find(paragraphs, words.PROBLEMS_HEADING, last_table)
     other = _find(paragraphs, words.OTHER_HEADING, problems if problems is not None else last_table)
@@ -480,6 +472,37 @@ def _narrative(fmt: Format, page: Page, report: Report, ends: dict[str, int] | N
         if kept:
             report.extra_text[f"after.{name}"] = "\n\n".join(kept)
             report.narrative_where[f"after.{name}"] = where(end)
+
+
+def _overview(fmt: Format, report: Report, paragraphs: list[str], overview: int, tables: int) -> None:
+    """一、总体情况 by its subsections: one per aspect of the format, in its order, or named by
+    their headings. An outline of the organ's own is kept whole (checked, not split by guess)."""
+    where = Location(file=report.source, key=f"第{overview + 1}段")
+    keys = [s.key for s in fmt.narrative if s.part == "overview"]
+    starts: list[tuple[int, str, str]] = []  # paragraph, text after the heading, the heading
+    for i in range(overview + 1, tables):
+        text = paragraphs[i].strip()
+        m = words.SUBSECTION.match(text)
+        if m:
+            starts.append((i, text[m.end():].strip(), re.split(r"[。：:；;]", text, maxsplit=1)[0]))
+    named = [_aspect(heading, keys) for _, _, heading in starts]
+    if len(starts) != len(keys) and (not starts or None in named or len(set(named)) < len(named)):
+        _keep(report, "overview", paragraphs[overview + 1 : tables], where)
+        if "overview" in report.narrative:
+            report.extra_text["overview"] = report.narrative.pop("overview")
+        return
+    order = keys if len(starts) == len(keys) else [k for k in named if k]
+    bounds = [i for i, _, _ in starts[1:]] + [tables]
+    for key, (a, rest, _), b in zip(order, starts, bounds, strict=False):
+        _keep(report, key, [rest, *paragraphs[a + 1 : b]], Location(file=report.source, key=f"第{a + 1}段"))
+
+
+def _aspect(heading: str, keys: list[str]) -> str | None:
+    """The aspect a subsection heading names first (平台建设管理情况: 平台, not 管理), if any."""
+    at = {k: min((i for w in words.OVERVIEW_ASPECTS.get(k, ()) if (i := heading.find(w)) >= 0), default=None)
+          for k in keys}
+    found = [(i, k) for k, i in at.items() if i is not None]
+    return min(found)[1] if found else None
 
 
 _DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
