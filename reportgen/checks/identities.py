@@ -157,7 +157,12 @@ def not_filled(report: Report) -> Iterator[Finding]:
 
 
 def missing_text(report: Report) -> Iterator[Finding]:
+    # A published 总体情况 written in its own order (read whole into extra_text) has its aspects'
+    # prose, only not under their headings: no aspect of it is missing.
+    undivided = "overview" in report.extra_text
     for section in report.format.narrative:
+        if undivided and section.part == "overview":
+            continue
         if not report.narrative.get(section.key, "").strip():
             where = report.narrative_where.get(section.key) or Location(
                 file=report.source, key=f"narrative.{section.key}"

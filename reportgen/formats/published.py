@@ -62,6 +62,10 @@ MONEY_UNITS = {"万元": 1, "元": 10000}
 # A subsection heading of 一、总体情况, alone or opening its paragraph: （一）主动公开方面。有序推进……
 SUBSECTION = _lazy(r"^[(（][一二三四五六七八九十][)）]([^。：:；;，,]{0,30})[。：:；;]?")
 OVERVIEW_HEADING = _lazy(r"^一[、.．]\s*总体情况")
+# Words by which a subsection heading of 一、总体情况 names one of the format's aspects
+# (（三）政府信息管理方面, （四）平台载体建设方面, （五）及时回应关切，自觉接受监督). A 总体情况 whose
+# subsections name none of them (平潭 2019: （一）基本情况 （二）主要做法) follows its own order.
+OVERVIEW_ASPECT_WORDS = ("主动公开", "依申请", "信息管理", "平台", "监督", "保障")
 # Section 五 is worded variously: 存在的主要问题及改进情况 / 及整改措施 / 政府信息公开工作存在的…
 PROBLEMS_HEADING = _lazy(r"^(?:五[、.．])?.{0,12}存在的主要问题")
 OTHER_HEADING = _lazy(r"^(?:六[、.．])?.{0,6}其他需要报告的事项")

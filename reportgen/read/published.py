@@ -456,13 +456,26 @@ def _narrative(fmt: Format, page: Page, report: Report, ends: dict[str, int] | N
     keys = [s.key for s in fmt.narrative if s.part == "overview"]
     if overview is not None:
         starts: list[tuple[int, str]] = []
+        headings: list[str] = []
         for i in range(overview + 1, tables):
             m = words.SUBSECTION.match(paragraphs[i].strip())
             if m:
                 starts.append((i, paragraphs[i].strip()[m.end():].strip()))
-        bounds = [i for i, _ in starts[1:]] + [tables]
-        for key, (a, rest), b in zip(keys, starts, bounds, strict=False):
-            _keep(report, key, [rest, *paragraphs[a + 1 : b]], where(a))
+                headings.append(m.group(1))
+        if any(w in h for h in headings for w in words.OVERVIEW_ASPECT_WORDS):
+            bounds = [i for i, _ in starts[1:]] + [tables]
+            for key, (a, rest), b in zip(keys, starts, bounds, strict=False):
+                _keep(report, key, [rest, *paragraphs[a + 1 : b]], where(a))
+        else:
+            # Not divided by the format's aspects (（一）基本情况 （二）主要做法, or no subsections):
+            # the prose is checked whole, not filed under aspects it does not name.
+            head = paragraphs[overview].strip()
+            m = words.OVERVIEW_HEADING.match(head)
+            opening = head[m.end():].lstrip("。：:") if m else ""
+            kept = _prose([opening, *paragraphs[overview + 1 : tables]])
+            if kept:
+                report.extra_text["overview"] = "\n\n".join(kept)
+                report.narrative_where["overview"] = where(overview)
     last_table = max([v for v in (ends or {}).values()] + [tables])
     problems = _find(paragraphs, words.PROBLEMS_HEADING, last_table)
     other = _find(paragraphs, words.OTHER_HEADING, problems if problems is not None else last_table)
@@ -494,9 +507,12 @@ def _without_signoff(paragraphs: list[str]) -> list[str]:
     return out
 
 
+def _prose(lines: list[str]) -> list[str]:
+    return [x for x in (line.strip() for line in lines) if x and x != TABLE_MARK and not x.startswith("[image")]
+
+
 def _keep(report: Report, key: str, lines: list[str], where: Location) -> None:
-    paragraphs = [x for x in (line.strip() for line in lines)
-                  if x and x != TABLE_MARK and not x.startswith("[image")]
+    paragraphs = _prose(lines)
     if paragraphs:
         report.narrative[key] = "\n\n".join(paragraphs)
         report.narrative_where[key] = where
