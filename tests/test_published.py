@@ -54,6 +54,8 @@ def test_an_overview_in_its_own_order_is_kept_whole_not_filed_under_aspects_it_d
     # its prose is still held against the tables: the same one stale number as the original
     assert [f.message for f in found if f.code == "stale_number"] == [
         f.message for f in check(load(PUBLISHED)) if f.code == "stale_number"]
+    page = load(Path(__file__).parent / "data" / "published" / "pingtan-2019.html")
+    assert "overview.requests" not in page.narrative and "（1）加强政策解读信息公开" in page.extra_text["overview"]
 
 
 def test_a_misprinted_total_is_found_at_its_line(tmp_path):

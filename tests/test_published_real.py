@@ -17,6 +17,7 @@ from reportgen.read import load
 
 DATA = Path(__file__).parent / "data" / "published"
 FIXTURES = {
+    "pingtan-2019": "pingtan-2019.html",
     "pingtan-2021": "pingtan-2021.html",
     "pingtan-2022": "pingtan-2022.html",
     "pingtan-2023": "pingtan-2023.html",
@@ -28,7 +29,7 @@ FIXTURES = {
     "hongze-2024": "hongze-2024.pdf",
     "huaian-2024": "huaian-2024.pdf",
 }
-EDITIONS = {"pingtan-2021": "gov-2021", "pingtan-2022": "gov-2021", "pingtan-2023": "gov-2021", "pingtan-2024": "gov-2021", "pingtan-2025": "gov-2021", "shuyang-fgj-2023": "gov-2021", "shanghai-bgt-2019": "gov-2019",
+EDITIONS = {"pingtan-2019": "gov-2019", "pingtan-2021": "gov-2021", "pingtan-2022": "gov-2021", "pingtan-2023": "gov-2021", "pingtan-2024": "gov-2021", "pingtan-2025": "gov-2021", "shuyang-fgj-2023": "gov-2021", "shanghai-bgt-2019": "gov-2019",
             "hongze-2023": "gov-2021-table3-2019", "hongze-2024": "gov-2021-table3-2019", "huaian-2024": "gov-2021"}
 # The transcriber's own keys for the 2019 table 2 → reportgen's gov-2019 keys.
 ROWS_2019 = {"other_external_services": "other_services"}
@@ -67,8 +68,10 @@ def test_every_figure_is_read_as_printed(name):
         elif key in derived:
             assert report.given[key] == value, key  # printed totals kept as printed
         elif isinstance(value, str):
-            # 上海 printed “251000元” under a 万元 header: read as 25.1 万元, with a warning
-            assert report.figures[key] == (Decimal("25.1") if value == "251000元" else Decimal(value)), key
+            # an amount printed in 元 (上海 “251000元”, 平潭 2019 “75394432.52元”) under the format's
+            # 万元: read as 万元, with a warning
+            in_yuan = value.endswith("元") and not value.endswith("万元")
+            assert report.figures[key] == (Decimal(value[:-1]) / 10000 if in_yuan else Decimal(value)), key
         else:
             assert report.figures[key] == value, key
     carried = doc["carried_over_next"]
@@ -87,6 +90,9 @@ def test_the_fee_amount_keeps_its_six_decimals():
 
 # Every finding on the fixtures (errors and warnings), each checked by hand against the page:
 TRUE_FINDINGS = {
+    # 采购总金额 printed “75394432.52元” (the header names no unit): 7539.443252 万元, as the format's
+    # 万元 column; the prose states no table figure (its 2599条 is not a table count)
+    "pingtan-2019": [("unit_in_cell", "已换算为7539.443252万元")],
     # prose 收到70件申请、办结69件、1件结转下年度 agree with 表三; all identities hold
     "pingtan-2021": [],
     # prose 收到申请75件 (新收74 + 上年结转1), 自然人72件、商业企业3件, 复议2件、诉讼1件: all agree
