@@ -36,6 +36,28 @@ def test_its_prose_is_read_by_section_and_held_against_its_tables():
     assert len(stale) == 1 and "规范性文件6件" in stale[0].message  # the table says 8 issued
 
 
+def test_an_overview_in_its_own_order_is_kept_whole_not_filed_under_aspects_it_does_not_name(tmp_path):
+    # 平潭 2019 divides 一、总体情况 into （一）基本情况 （二）主要做法: no aspect of the format is named,
+    # so 主要做法 is not 依申请公开 and nothing of 总体情况 is missing
+    lines = PUBLISHED.read_text(encoding="utf-8").splitlines()
+    renamed = {"（一）主动公开政府信息情况": "（一）基本情况", "（二）依申请公开情况": "（二）主要做法"}
+    dropped = {"（三）政府信息管理情况", "（四）平台建设管理情况", "（五）组织保障情况"}
+    own = tmp_path / "own-order.txt"
+    own.write_text("\n".join(renamed.get(x.strip(), x) for x in lines if x.strip() not in dropped), encoding="utf-8")
+    report = load(own)
+    assert not any(k.startswith("overview.") for k in report.narrative)
+    overview = report.extra_text["overview"]
+    assert "兰山区受理政府信息公开申请232件" in overview and "兰山区高度重视政务公开工作" in overview
+    assert report.narrative_where["overview"].key == "第5段"  # where 一、总体情况 stands
+    found = check(report)
+    assert [f for f in found if f.code == "narrative_missing"] == []
+    # its prose is still held against the tables: the same one stale number as the original
+    assert [f.message for f in found if f.code == "stale_number"] == [
+        f.message for f in check(load(PUBLISHED)) if f.code == "stale_number"]
+    page = load(Path(__file__).parent / "data" / "published" / "pingtan-2019.html")
+    assert "overview.requests" not in page.narrative and "（1）加强政策解读信息公开" in page.extra_text["overview"]
+
+
 def test_a_misprinted_total_is_found_at_its_line(tmp_path):
     lines = PUBLISHED.read_text(encoding="utf-8").splitlines()
     at = [line.strip() for line in lines].index("（七）总计") + 7  # the 总计 column of （七）总计

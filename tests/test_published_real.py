@@ -18,6 +18,7 @@ from reportgen.read import load
 
 DATA = Path(__file__).parent / "data" / "published"
 FIXTURES = {
+    "pingtan-2019": "pingtan-2019.html",
     "pingtan-2020": "pingtan-2020.html",
     "pingtan-2021": "pingtan-2021.html",
     "pingtan-2022": "pingtan-2022.html",
@@ -30,7 +31,7 @@ FIXTURES = {
     "hongze-2024": "hongze-2024.pdf",
     "huaian-2024": "huaian-2024.pdf",
 }
-EDITIONS = {"pingtan-2020": "gov-2019", "pingtan-2021": "gov-2021", "pingtan-2022": "gov-2021", "pingtan-2023": "gov-2021", "pingtan-2024": "gov-2021", "pingtan-2025": "gov-2021", "shuyang-fgj-2023": "gov-2021", "shanghai-bgt-2019": "gov-2019",
+EDITIONS = {"pingtan-2019": "gov-2019", "pingtan-2020": "gov-2019", "pingtan-2021": "gov-2021", "pingtan-2022": "gov-2021", "pingtan-2023": "gov-2021", "pingtan-2024": "gov-2021", "pingtan-2025": "gov-2021", "shuyang-fgj-2023": "gov-2021", "shanghai-bgt-2019": "gov-2019",
             "hongze-2023": "gov-2021-table3-2019", "hongze-2024": "gov-2021-table3-2019", "huaian-2024": "gov-2021"}
 # The transcriber's own keys for the 2019 table 2 → reportgen's gov-2019 keys.
 ROWS_2019 = {"other_external_services": "other_services"}
@@ -69,7 +70,8 @@ def test_every_figure_is_read_as_printed(name):
         elif key in derived:
             assert report.given[key] == value, key  # printed totals kept as printed
         elif isinstance(value, str):
-            # 上海 printed “251000元”, 平潭 2020 “73802895.90元” under a 万元 header: read in 万元, with a warning
+            # an amount printed in 元 (上海 “251000元”, 平潭 2019 “75394432.52元”, 平潭 2020 “73802895.90元”) under the format's
+            # 万元: read as 万元, with a warning
             in_yuan = value.endswith("元") and not value.endswith("万元")
             assert report.figures[key] == (Decimal(value[:-1]) / 10000 if in_yuan else Decimal(value)), key
         else:
@@ -90,6 +92,9 @@ def test_the_fee_amount_keeps_its_six_decimals():
 
 # Every finding on the fixtures (errors and warnings), each checked by hand against the page:
 TRUE_FINDINGS = {
+    # 采购总金额 printed “75394432.52元” (the header names no unit): 7539.443252 万元, as the format's
+    # 万元 column; the prose states no table figure (its 2599条 is not a table count)
+    "pingtan-2019": [("unit_in_cell", "已换算为7539.443252万元")],
     "pingtan-2020": [
         ("unit_in_cell", "73802895.90元"),  # 采购总金额 in 元 under a header without unit (万元 by the format)
         # 表三 自然人 6+6+4+3+3+4 = 26 printed （七）总计 20; the 总计 column 7+6+4+3+3+4 = 27 printed 21.
@@ -261,7 +266,7 @@ def test_the_word_file_of_a_real_page_reads_as_the_page():
     assert [f for f in check(word) if f.severity != INFO] == []
 
 
-def _pingtan(tmp_path: Path, years=(2020, 2021, 2022, 2023, 2024, 2025)) -> Path:
+def _pingtan(tmp_path: Path, years=(2019, 2020, 2021, 2022, 2023, 2024, 2025)) -> Path:
     folder = tmp_path / "平潭"
     folder.mkdir()
     for year in years:
@@ -274,11 +279,11 @@ def _found(result, code: str) -> list[dict]:
 
 
 def test_three_real_years_of_one_organ_give_no_false_finding_across_reports(tmp_path):
-    # each year's 结转下年度 (0 in 2020; 1 自然人 in 2021; 0 in 2022, 2023, 2024) is the next year's
-    # 上年结转 (2020 printed in the 2019 edition, 2021 on in the 2021 one); no 较上年 statements
+    # each year's 结转下年度 (0 in 2019 and 2020; 1 自然人 in 2021; 0 in 2022, 2023, 2024) is the next
+    # year's 上年结转 (2019 and 2020 printed in the 2019 edition, 2021 on in the 2021 one); no 较上年 statements
     result = run_cli("check", _pingtan(tmp_path), "--json")
     checked = {Path(c["file"]).stem: c for c in json.loads(result.stdout)}
-    assert sorted(checked) == ["pingtan-2020", "pingtan-2021", "pingtan-2022", "pingtan-2023", "pingtan-2024",
+    assert sorted(checked) == ["pingtan-2019", "pingtan-2020", "pingtan-2021", "pingtan-2022", "pingtan-2023", "pingtan-2024",
                                "pingtan-2025"]
     for name, c in checked.items():
         codes = [f["code"] for f in c["findings"] if f["severity"] != INFO]

@@ -487,7 +487,10 @@ def _overview(fmt: Format, report: Report, paragraphs: list[str], overview: int,
             starts.append((i, text[m.end():].strip(), re.split(r"[。：:；;]", text, maxsplit=1)[0]))
     named = [_aspect(heading, keys) for _, _, heading in starts]
     if len(starts) != len(keys) and (not starts or None in named or len(set(named)) < len(named)):
-        _keep(report, "overview", paragraphs[overview + 1 : tables], where)
+        # with the text that may open the heading's own paragraph (一、总体情况。2019年，我区……)
+        m = words.OVERVIEW_HEADING.match(paragraphs[overview].strip())
+        opening = paragraphs[overview].strip()[m.end():].lstrip("。：: ") if m else ""
+        _keep(report, "overview", [opening, *paragraphs[overview + 1 : tables]], where)
         if "overview" in report.narrative:
             report.extra_text["overview"] = report.narrative.pop("overview")
         return
@@ -517,9 +520,12 @@ def _without_signoff(paragraphs: list[str]) -> list[str]:
     return out
 
 
+def _prose(lines: list[str]) -> list[str]:
+    return [x for x in (line.strip() for line in lines) if x and x != TABLE_MARK and not x.startswith("[image")]
+
+
 def _keep(report: Report, key: str, lines: list[str], where: Location) -> None:
-    paragraphs = [x for x in (line.strip() for line in lines)
-                  if x and x != TABLE_MARK and not x.startswith("[image")]
+    paragraphs = _prose(lines)
     if paragraphs:
         report.narrative[key] = "\n\n".join(paragraphs)
         report.narrative_where[key] = where
