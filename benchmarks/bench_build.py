@@ -1,12 +1,16 @@
 """Time `build` of the sample (DOCX+HTML) and each step: read, check, compute, render DOCX, render HTML.
 
-Run: python benchmarks/bench_build.py [--runs N] [--cli-runs N] [--template 模板包]   (medians in ms; the first, cold run apart)
+Run: python benchmarks/bench_build.py [--runs N] [--cli-runs N] [--template 模板包] [--instructions]
+(medians in ms; the first, cold run apart)
 
 It also times `reportgen build SAMPLE --format docx,html` as a new process beside its floor, run
 alternately in the same loop: a process that imports docxtpl, jinja2 and babel, reads the
 workbook with python-calamine, renders the pack's report.docx and saves it — what any program
 doing this job must spend. The bar (issue 16): the command within 1.3× the floor (medians).
---template graphic measures the charts and the comparison table.
+--template graphic measures the charts and the comparison table. --instructions also counts the
+CPU instructions of the command and of its floor under valgrind (callgrind): a count does not
+change with what else the machine is doing, so the ratio can be compared between runs and machines
+of one architecture where timings cannot.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--cli-runs", type=int, default=9)
     parser.add_argument("--template", default="standard")
+    parser.add_argument("--instructions", action="store_true", help="也用 valgrind 统计指令数（需要 valgrind）")
     args = parser.parse_args()
     compile_package()
     sample = sample_workbook()
@@ -83,6 +88,24 @@ def main() -> None:
         ratio = medians["`reportgen build` (new process)"] / medians["floor (new process)"]
         print(f"build / floor = {ratio:.2f} (bar ≤ 1.3); --help − bare python = "
               f"{medians['`reportgen --help`'] - medians['bare python']:.0f} ms (bar ≤ 100)")
+        if args.instructions:
+            counted = {name: instructions(cmd) for name, cmd in commands.items() if "--help" not in name}
+            for name, count in counted.items():
+                print(f"{name:32} {count / 1e6:12.0f} M instructions")
+            build_name = "`reportgen build` (new process)"
+            print(f"build / floor = {counted[build_name] / counted['floor (new process)']:.2f} in instructions")
+
+
+def instructions(cmd: list[str]) -> int:
+    """CPU instructions `cmd` executes, counted by callgrind (the same count on a busy machine)."""
+    import re
+    import shutil
+
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions 需要 valgrind（Debian: apt-get install valgrind）")
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+                          capture_output=True, text=True, check=True)
+    return int(re.search(r"Collected : (\d+)", done.stderr).group(1))
 
 
 def compile_package() -> None:
