@@ -20,6 +20,11 @@ from typing import Any
 from ..errors import UnreadableInput
 
 TABLE_MARK = "\x00表格"  # stands in the paragraph stream where a table was
+# A report's three tables have some 300 cells, a district's with its units' annex a few thousand.
+# A page whose tables expand (colspan × rowspan) to far more is no report, and would otherwise
+# take minutes and gigabytes: it is refused once the bound is passed, before the cells exist.
+MAX_CELLS = 100_000
+MAX_ROW_CELLS = 500
 _SPACES = re.compile(r"\s+")
 # Characters that print nothing: a soft hyphen (shown only where a line breaks), zero-width
 # spaces and joiners, a BOM pasted into a cell. Left in, "2\u00ad6" would not be a number.
@@ -52,6 +57,26 @@ class Page:
     rows: list[GridRow] = field(default_factory=list)
     kind: str = "html"
     lines: list[str] = field(default_factory=list)  # a text copy's lines, blank ones kept
+    source: str = ""  # the file, for messages
+    tables: int = 0  # tables so far (for 第N个表格)
+    cells: int = 0  # grid cells so far, bounded by MAX_CELLS
+
+    def table(self) -> tuple[int, int]:
+        """A new table's number and its TABLE_MARK's index in `paragraphs`."""
+        self.paragraphs.append(TABLE_MARK)
+        self.tables += 1
+        return self.tables, len(self.paragraphs) - 1
+
+    def add_row(self, cells: list[Cell], where: str, mark: int) -> None:
+        self.bound(len(cells))
+        self.rows.append(GridRow(cells, where, mark))
+
+    def bound(self, more: int, row: int = 0) -> None:
+        """Refuse a page whose tables pass MAX_CELLS cells, or a row MAX_ROW_CELLS."""
+        self.cells += more
+        if self.cells > MAX_CELLS or row > MAX_ROW_CELLS:
+            raise UnreadableInput(f"文件中的表格过大（超过{MAX_CELLS}个单元格或一行超过{MAX_ROW_CELLS}格），不像年度报告",
+                                  file=self.source, hint="请提供从政府网站保存的年度报告全文")
 
 
 def cell_text(text: str) -> str:
@@ -110,7 +135,7 @@ def read_html(data: bytes, source: str) -> Page:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as e:
         raise UnreadableInput("无法解析网页", file=source) from e
-    page = Page(kind="html")
+    page = Page(kind="html", source=source)
     for title in root.iter("title"):  # the head's, and a second one some portals put in the body
         page.titles.append(para_text(title.text_content()))
     for meta in root.iter("meta"):
@@ -169,12 +194,9 @@ def _walk(el: Any, page: Page, pending: list[str]) -> None:
 
 
 def _html_table(table: Any, page: Page) -> None:
-    page.paragraphs.append(TABLE_MARK)
-    mark = len(page.paragraphs) - 1
-    number = sum(1 for p in page.paragraphs if p == TABLE_MARK)
-    grid: list[list[Cell]] = []
+    number, mark = page.table()
     below: dict[int, tuple[int, Cell]] = {}  # column → (rows left, the spanning cell) of rowspans
-    for tr in table.iter("tr"):
+    for r, tr in enumerate(table.iter("tr"), start=1):
         row: list[Cell] = []
         cells = [c for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
         for td in cells:
@@ -182,15 +204,14 @@ def _html_table(table: Any, page: Page) -> None:
             cell = Cell(cell_text(td.text_content()))
             span = _span(td.get("colspan"))
             down = _span(td.get("rowspan"))
+            page.bound(0, len(row) + span)
             for i in range(span):
                 col = len(row)
                 row.append(cell if i == 0 else Cell(cell.text, copy=True))
                 if down > 1:
                     below[col] = (down - 1, cell)
         _fill_rowspans(row, below)
-        grid.append(row)
-    for r, row in enumerate(grid, start=1):
-        page.rows.append(GridRow(row, f"第{number}个表格第{r}行", mark))
+        page.add_row(row, f"第{number}个表格第{r}行", mark)
 
 
 def _fill_rowspans(row: list[Cell], below: dict[int, tuple[int, Cell]]) -> None:
@@ -248,7 +269,7 @@ def read_docx(data: bytes, source: str) -> Page:
     except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError) as e:
         raise UnreadableInput("不是可读取的Word文档（.docx）", file=source,
                               hint="旧版 .doc 请在Word或WPS中“另存为”.docx") from e
-    page = Page(kind="docx")
+    page = Page(kind="docx", source=source)
     if core:
         m = re.search(rb"<dc:title>([^<]*)</dc:title>", core)
         if m:
@@ -371,9 +392,7 @@ def _grid_val(pr: Any, name: str) -> int:
 
 
 def _docx_table(tbl: Any, page: Page) -> None:
-    page.paragraphs.append(TABLE_MARK)
-    mark = len(page.paragraphs) - 1
-    number = sum(1 for p in page.paragraphs if p == TABLE_MARK)
+    number, mark = page.table()
     above: list[Cell] = []
     for r, tr in enumerate(_docx_rows(tbl), start=1):
         # w:gridBefore/w:gridAfter: grid columns this row leaves out (a row starting further
@@ -393,10 +412,12 @@ def _docx_table(tbl: Any, page: Page) -> None:
                 cell = Cell(row[-1].text, copy=True)  # old Word's horizontal merge: one cell per column
             else:
                 cell = Cell("" if placeholder else cell_text(_docx_text(tc)))
+            page.bound(0, len(row) + span)
             row.append(cell)
             row.extend(Cell(cell.text, copy=True) for _ in range(span - 1))
         row.extend(Cell("", copy=True) for _ in range(_grid_val(tr.find(f"{_W}trPr"), "gridAfter")))
-        page.rows.append(GridRow(row, f"第{number}个表格第{r}行", mark))
+        page.bound(0, len(row))
+        page.add_row(row, f"第{number}个表格第{r}行", mark)
         above = row
 
 
@@ -409,7 +430,7 @@ def read_pdf(data: bytes, source: str) -> Page:
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfplumber.utils.exceptions import PdfminerException
 
-    page_out = Page(kind="pdf")
+    page_out = Page(kind="pdf", source=source)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
         pdf.pages  # noqa: B018 -- parses the page tree: a broken file fails here, not later
@@ -450,9 +471,9 @@ def read_pdf(data: bytes, source: str) -> Page:
                 page_out.paragraphs.append(TABLE_MARK)
                 t_index, grid = item
                 for i, raw in enumerate(grid, start=1):
+                    page_out.bound(0, len(raw))
                     cells = [Cell("", copy=True) if c is None else Cell(cell_text(c)) for c in raw]
-                    page_out.rows.append(GridRow(cells, f"第{number}页第{t_index}个表格第{i}行",
-                                                 len(page_out.paragraphs) - 1))
+                    page_out.add_row(cells, f"第{number}页第{t_index}个表格第{i}行", len(page_out.paragraphs) - 1)
             if number == 1:
                 page_out.titles.append("".join(t for _, _, t in lines[:4]))
         _flush_lines(lines, page_out, width)

@@ -20,17 +20,22 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from ..errors import UnreadableInput
+from ..errors import UnreadableInput, os_reason
 from ..findings import Finding, Location, finding
 from ..formats import FORMATS, Format, get_format
 from ..formats import published as words
 from ..formats.base import COUNT, MONEY, Field
 from ..model import Report
 from .document import check_meta
+from .files import read_capped
 from .pages import TABLE_MARK, GridRow, Page, cell_text, read_page
 from .values import parse_figure
 
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = 50 * 1024 * 1024  # a PDF or Word file with its pictures
+# A web page or text is parsed whole into a tree of some hundred bytes an element: real report
+# pages are under 1 MB (Word-pasted ones 2–3 MB); 10 MB of cells would already take a gigabyte.
+MAX_TEXT_BYTES = 10 * 1024 * 1024
+TEXT_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".txt")
 FUZZY = words.FUZZY
 _NUMBER = re.compile(r"^[-+−－]?[\d０-９][\d０-９,，.．]*$|^[/／—\-–－]$|^无$")  # 本年增/减 may be -4
 
@@ -51,11 +56,9 @@ def read_published(path: str | Path, fmt: Format | None = None) -> Report:
     """
     p = Path(path)
     try:
-        data = p.read_bytes()
+        data = read_capped(p, MAX_TEXT_BYTES if p.suffix.lower() in TEXT_SUFFIXES else MAX_BYTES)
     except OSError as e:
-        raise UnreadableInput(f"无法打开文件（{e.strerror}）", file=str(p)) from e
-    if len(data) > MAX_BYTES:
-        raise UnreadableInput("文件过大，不像年度报告", file=str(p))
+        raise UnreadableInput(f"无法打开文件（{os_reason(e)}）", file=str(p)) from e
     page = _text_page(data, p) if p.suffix.lower() == ".txt" else read_page(p, data)
     candidates = [fmt] if fmt else [get_format(), *(f for f in FORMATS.values() if f.key != get_format().key)]
     best: tuple[Report, dict[str, int]] | None = None

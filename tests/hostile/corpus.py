@@ -584,6 +584,27 @@ nested_sdt_docx = word_docx(
 malformed_docx = word_docx("坏的报告.docx", "<w:p><w:t>一、总体情况")  # cut off mid-paragraph
 
 
+def web_page(name: str, body: str) -> Callable[[Path], Path]:
+    """A saved report page whose body is `body` (its title names a real organ and year)."""
+    def make(folder: Path) -> Path:
+        path = folder / name
+        path.write_text('<html><head><meta charset="utf-8"><title>某县人民政府2023年政府信息公开工作年度报告</title>'
+                        f"</head><body><p>某县人民政府2023年政府信息公开工作年度报告</p>{body}</body></html>",
+                        encoding="utf-8")
+        return path
+    return make
+
+
+_HEADER = "<tr><td>申请人情况</td><td>自然人</td></tr>"
+# 107 kB: 2,000 rows whose cells each span 65534 rows and 1000 columns (4 × 10¹¹ cells as written)
+span_bomb_page = web_page("跨行炸弹.html", "<table>" + "".join(
+    f'<tr><td rowspan="65534" colspan="1000">{i}</td></tr>' for i in range(2000)) + "</table>")
+# 6.6 MB: 100,000 little tables that each look like the start of 表三
+many_tables_page = web_page("十万个表格.html", f"<table>{_HEADER}</table>" * 100_000)
+# 12 MB of one paragraph: bigger than any real page
+huge_page = web_page("巨大网页.html", "<p>" + "字" * 4_000_000 + "</p>")
+
+
 def fifo(folder: Path) -> Path:
     path = folder / "unit.json"
     os.mkfifo(path)
@@ -771,6 +792,11 @@ ATTACKS: list[Attack] = [
     # 17. a published report nested too deep, or malformed
     Attack("published_nested_sdt", _check(nested_sdt_docx), 2, ("嵌套过深", "word/document.xml")),
     Attack("published_malformed", _check(malformed_docx), 2, ("已损坏", "word/document.xml")),
+    # a published page whose tables expand to billions of cells, or that holds 100,000 tables, or
+    # is simply huge: refused in seconds (they took minutes and gigabytes), never a silent 0
+    Attack("published_span_bomb", _check(span_bomb_page), 2, ("表格过大", "不像年度报告")),
+    Attack("published_many_tables", _check(many_tables_page), 2, ("表格过大",)),
+    Attack("published_huge_page", _check(huge_page), 2, ("文件过大", "10 MB")),
     # 18. 1e309 in 单位汇总
     Attack("units_sheet_inf", _check(units_sheet_value(1e309)), 0, ("共0个错误",)),
     # 19. a 正文 paragraph that is just an opening bracket
