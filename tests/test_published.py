@@ -166,5 +166,5 @@ def test_overview_subsections_are_told_by_the_aspect_their_heading_names(tmp_pat
     report = load(page)
     assert report.narrative["overview.requests"].startswith("一是申请受理情况")
     assert report.narrative["overview.supervision"].startswith("兰山区高度重视政务公开工作")
-    missing = [f.key for f in check(report) if f.code == "narrative_missing"]
+    missing = [f.key for f in check(report) if f.code == "section_missing"]
     assert missing == ["narrative.overview.active"]

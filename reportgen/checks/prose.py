@@ -279,6 +279,8 @@ def stale_percentages(report: Report, computed: Computed, texts: dict[str, str])
     if not any("%" in t or "％" in t for t in texts.values()):
         return
     known = percentages(report, computed)
+    # a figure not read (a published table left out) is unknown: a share of it cannot be judged
+    judged = all(p in computed.values for parts in _breakdowns(report) for k in parts for p in k.split("+"))
     table_words = _table_words(report)
     everything = sorted({v for values in known.values() for v in values})
     for key, text in texts.items():
@@ -294,7 +296,7 @@ def stale_percentages(report: Report, computed: Computed, texts: dict[str, str])
                 yield finding("share_change_as_percent", where, f"narrative.{key}", sentence=quoted,
                               written=f"{change.group('n')}%", points=f"{change.group('n')}个百分点")
             for pm in _PERCENT.finditer(sentence):
-                if pm.start(1) in flagged:
+                if pm.start(1) in flagged or not judged:
                     continue
                 if not any(w in sentence[: pm.start()] for w in table_words):
                     continue  # 差评数占评价总数的0.34%: a share of something no table holds

@@ -507,7 +507,8 @@ def merge(units: tuple[str, ...], out: Path, organ: str, year: int | None, skip_
 def extract(sources: tuple[str, ...], out: Path, force: bool) -> int:
     """从已发布的年度报告（网页、Word、PDF、文本）或工作簿、JSON中提取数字，汇成数据集。
 
-    报告中印出的合计照印出的记录（与各项之和不符时也不改）；未能读取的数字留空。
+    报告中印出的合计照印出的记录（与各项之和不符时也不改）；未能读取的数字留空，退出状态为2
+    （只有一个输入时不写出文件）。
 
     \b
     例：reportgen extract 2024年各区报告/ -o 数据.xlsx
@@ -535,17 +536,25 @@ def extract(sources: tuple[str, ...], out: Path, force: bool) -> int:
             extracted = read_all(inputs, progress=lambda _: bar.advance(task))
     for error in extracted.failed:
         click.echo(click.style(f"[无法读取] {error}", fg="red"), err=True)
+    partial = 0
     for source, report in extracted.reports:
-        for f in report.findings:
-            if f.code == "not_read":
-                click.echo(click.style(f"[未能读取] {source}：{f.message}", fg="yellow"), err=True)
+        unread = [f for f in report.findings if f.code == "not_read"]
+        partial += bool(unread)
+        for f in unread:
+            click.echo(click.style(f"[未能读取] {source}：{f.message}", fg="yellow"), err=True)
+    if len(inputs) == 1 and partial:
+        # one report, part of it not read: nothing half-written (as check, exit 2); a collection's
+        # dataset is still written, the figures not read left blank
+        click.echo(f"未生成{out}：报告中有未能读取的部分（见上），请核对该文件是否为完整的年度报告。", err=True)
+        return EXIT_UNREADABLE
     written = write_extract(extracted, out)
     for path in written[:5]:
         click.echo(f"已生成：{path}")
     if len(written) > 5:
         click.echo(f"……共{len(written)}个文件")
-    click.echo(f"已提取{len(extracted.reports)}份报告，无法读取{len(extracted.failed)}份。")
-    return EXIT_UNREADABLE if extracted.failed or not extracted.reports else EXIT_OK
+    some = f"（其中{partial}份有未能读取的部分，相应数字留空）" if partial else ""
+    click.echo(f"已提取{len(extracted.reports)}份报告{some}，无法读取{len(extracted.failed)}份。")
+    return EXIT_UNREADABLE if extracted.failed or partial or not extracted.reports else EXIT_OK
 
 
 @main.group(context_settings=CONTEXT)

@@ -91,6 +91,11 @@ CODES: dict[str, Code] = {
         "“{label}”未填写，报告中该部分只有系统生成的内容",
         "在“正文”表填写该部分的文字。",
     ),
+    "section_missing": Code(
+        WARNING,
+        "报告中没有找到“{label}”这一部分的文字",
+        "年度报告格式要求写明这一部分：核对报告是否缺少该部分；若报告用别的标题写了这部分内容，可忽略。",
+    ),
     "unknown_key": Code(
         WARNING,
         "不认识的项“{value}”，已忽略",
@@ -116,10 +121,15 @@ CODES: dict[str, Code] = {
         "报告中未能读取{what}",
         "核对该文件是否为完整的年度报告（表格是否被截断或改成了图片）；若报告本身缺少该项，请联系发布机关。",
     ),
+    "cell_debris": Code(
+        INFO,
+        "“{value}”中的“?”是乱码（网页转换编码时丢失的字符），已按{number}读取",
+        "无需处理；如需核实，请对照发布机关的原始文件。",
+    ),
     "unit_in_cell": Code(
         WARNING,
-        "“{value}”带有单位，与表头的单位（万元）不同，已换算为{number}万元",
-        "表格中的金额应按表头的单位（万元）填写，不带单位。",
+        "“{value}”以{unit}为单位，表格中的金额按万元计，已换算为{number}万元",
+        "表格中的金额应以万元为单位填写，不带单位。",
     ),
     "placeholder_unknown": Code(
         ERROR,
@@ -197,6 +207,11 @@ CODES: dict[str, Code] = {
         WARNING,
         "{year}年度的报告应使用新版格式（自{since}年度起），本报告使用的是{name}",
         "用 reportgen init 生成新版格式的工作簿，把数据转填过去（上年数据可用 --previous 带入）。",
+    ),
+    "notice_outdated": Code(
+        WARNING,
+        "正文引用的是已被取代的年度报告格式通知{cited}，{year}年度的报告应按{notice}印发的格式编制",
+        "把引用的通知改为现行的年度报告格式通知（国办公开办函〔2021〕30号），并核对表格是否按现行格式编制。",
     ),
     "previous_sum": Code(
         WARNING,

@@ -44,6 +44,16 @@ LABEL_VARIANTS: dict[str, tuple[str, ...]] = {
     "规范性文件": ("行政规范性文件",),  # 2019 edition, printed with the 2021 word
     "（七）总计": ("（七）合计",),
 }
+# The tables' section headings as real reports word them, besides the format's title (compared
+# without spaces; a heading this alike to one of them, by FUZZY, is it too: 平潭 2022 misprints
+# “四、政府信息公开行政法复议、行政诉讼情况”).
+TITLE_VARIANTS: dict[str, tuple[str, ...]] = {
+    "requests": ("三、收到和处理政府信息公开的申请情况",),  # 武强县商务局 2022
+    # the wording of 条例第五十条, as every Shanghai report titles section 四
+    "appeals": ("四、因政府信息公开工作被申请行政复议和提起行政诉讼情况",
+                "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况",
+                "四、因政府信息公开申请行政复议、提起行政诉讼的情况"),  # 平潭 2019–2021's own outline
+}
 # Headers that tell which table a grid is (any one suffices, compared without spaces).
 TABLE_WORDS = {
     "active_disclosure": ("信息内容", "第二十条"),
@@ -55,6 +65,10 @@ TABLE_WORDS = {
 BLANK_CELLS = frozenset({"/", "／", "—", "——", "-", "－", "–", "无", "空"})
 # A value cell: a number, maybe signed (本年增/减), with thousands separators or a unit.
 VALUE_CELL = _lazy(r"^[-+−－]?[0-9][0-9,，]*(?:[.．][0-9]+)?(?:万元|元|件|个|项|次)?$")
+# Encoding debris: a character the page's encoding could not hold, shown as “?” (“? 0” in a 2021
+# 局 report on a mirror) or as U+FFFD. Digits are ASCII and survive it; the debris around them is
+# not part of the figure.
+DEBRIS = "?\ufffd"
 # Units a money cell may carry, as factors to the format's 万元.
 MONEY_UNITS = {"万元": 1, "元": 10000}
 
@@ -81,6 +95,8 @@ TITLE = _lazy(
     r"(?P<before>[\u4e00-\u9fff（）()]{2,40}?)?(?P<year>(?:19|20)[0-9]{2})年度?"
     r"(?P<after>[\u4e00-\u9fff（）()]{0,40}?)政府信息公开(?:工作)?(?:年度)?(?:工作)?报告"
 )
+# A notice of the format cited in the prose: （国办公开办函〔2019〕60号）. Brackets vary between copies.
+NOTICE = _lazy(r"国办公开办函[〔\[［(（【]\s*((?:19|20)[0-9]{2})\s*[〕\]］)）】]\s*([0-9]+)\s*号")
 # 本报告由淮安市人民政府办公室根据《条例》…编制
 COMPILED_BY = _lazy(r"本报告由(.{2,40}?)(?:根据|依据|按照)")
 # A portal's own record of the page: 发布机构：沭阳县发展和改革局 / 来源：平潭综合实验区管委会办公室

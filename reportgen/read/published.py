@@ -76,7 +76,11 @@ def read_published(path: str | Path, fmt: Format | None = None) -> Report:
     _not_read(report)
     _fees(report.format, page, report)
     _narrative(report.format, page, report, ends)
+    _sections_missing(report)
+    # the edition is told by the tables as a whole: a finding about it has no one place
+    report.where["format"] = Location(file=str(p))
     _meta(report.format, page, report)
+    _notice(page, report)
     return report
 
 
@@ -124,6 +128,11 @@ class _Cursor:
                     return i
         return None
 
+    def find_title(self, table: str, title: str) -> int | None:
+        """The next line that is a table's section heading, as the format or a report words it."""
+        found = [i for i in (self.find(x) for x in _title_words(table, title)) if i is not None]
+        return min(found, default=None)
+
     def find_from(self, at: int, label: str) -> int | None:
         want = _norm(label)
         return next((i for i in range(at, len(self.lines)) if self.norm[i] == want), None)
@@ -135,7 +144,7 @@ class _Cursor:
         while i < len(self.lines) and len(out) < count:
             text = self.lines[i]
             if text:
-                if not _NUMBER.match(_norm(text)):
+                if not _NUMBER.match(_undebris(_norm(text))):
                     break
                 out.append((i, text))
             i += 1
@@ -149,6 +158,10 @@ class _Cursor:
 
 def _store(cur: _Cursor, report: Report, key: str, kind: str, line: int, text: str, *, given: bool = False) -> None:
     where = cur.where(line)
+    clean = _undebris(cell_text(text))
+    if clean != cell_text(text):
+        cur.notes.append(finding("cell_debris", where, key, value=text.strip(), number=clean))
+        text = clean
     parsed = parse_figure(text, kind, where, key, text_ok=True)
     cur.notes.extend(parsed.findings)
     report.where[key] = where
@@ -158,7 +171,7 @@ def _store(cur: _Cursor, report: Report, key: str, kind: str, line: int, text: s
 
 def _active(fmt: Format, cur: _Cursor, report: Report) -> int:
     t = fmt.active
-    start = cur.find(t.title)
+    start = cur.find_title(t.key, t.title)
     if start is None:
         return 0
     cur.at = start + 1
@@ -174,7 +187,7 @@ def _active(fmt: Format, cur: _Cursor, report: Report) -> int:
 
 def _requests(fmt: Format, cur: _Cursor, report: Report) -> int:
     t = fmt.requests
-    start = cur.find(t.title)
+    start = cur.find_title(t.key, t.title)
     if start is None:
         return 0
     cur.at = start + 1
@@ -183,6 +196,19 @@ def _requests(fmt: Format, cur: _Cursor, report: Report) -> int:
         line = cur.find(row.label, within=80)
         found += _read_row(cur, report, line, f"{t.key}.{row.key}", t.columns, derived=row.derived)
     return found
+
+
+def _title_words(table: str, title: str) -> tuple[str, ...]:
+    return (title, *words.TITLE_VARIANTS.get(table, ()))
+
+
+def _is_title(text: str, table: str, title: str) -> bool:
+    """Whether a paragraph is a table's section heading: as the format or a report words it, or
+    misprinted (平潭 2022: 四、政府信息公开行政法复议、行政诉讼情况)."""
+    printed = _norm(text)
+    wanted = [_norm(x) for x in _title_words(table, title)]
+    return printed in wanted or any(
+        abs(len(printed) - len(w)) <= 3 and SequenceMatcher(None, printed, w).ratio() >= FUZZY for w in wanted)
 
 
 def _read_row(cur: _Cursor, report: Report, line: int | None, prefix: str, fields: tuple[Field, ...],
@@ -200,7 +226,7 @@ def _read_row(cur: _Cursor, report: Report, line: int | None, prefix: str, field
 
 def _appeals(fmt: Format, cur: _Cursor, report: Report) -> int:
     t = fmt.appeals
-    start = cur.find(t.title)
+    start = cur.find_title(t.key, t.title)
     if start is None:
         return 0
     width = len(t.fields) * len(t.blocks)
@@ -243,7 +269,17 @@ def _wanted(fmt: Format) -> list[_Want]:
     return out
 
 
+def _undebris(text: str) -> str:
+    """A cell's text without the encoding debris around its figure (“? 0” is 0, “?” is blank);
+    a cell that holds more than a figure is left as it is (a label may well end in “？”)."""
+    if not any(c in text for c in words.DEBRIS):
+        return text
+    rest = text.translate(dict.fromkeys(map(ord, words.DEBRIS)))
+    return rest if not rest or rest in words.BLANK_CELLS or words.VALUE_CELL.match(rest) else text
+
+
 def _is_value(text: str) -> bool:
+    text = _undebris(text)
     return not text or text in words.BLANK_CELLS or bool(words.VALUE_CELL.match(text))
 
 
@@ -349,16 +385,23 @@ def _appeals_grid(fmt: Format, page: Page, report: Report, p: Path) -> int | Non
 def _store_cell(report: Report, key: str, f: Field, text: str, where: Location, *, given: bool) -> None:
     """One printed cell: a blank total is not given (nothing to check); a blank input is 0."""
     report.where[key] = where
-    if given and (not text or text in words.BLANK_CELLS):
+    raw, text = text, _undebris(text)
+    blank = not text or text in words.BLANK_CELLS
+    if given and blank:
         return
-    raw = text
+    if text != raw:  # “? 0”: the figure read, the debris named; “?” alone: a blank cell
+        if blank:
+            report.findings.append(finding("blank_as_zero", where, key, value=raw))
+            report.figures[key] = 0
+            return
+        report.findings.append(finding("cell_debris", where, key, value=raw, number=text))
     if f.kind == MONEY:
         for unit, factor in words.MONEY_UNITS.items():
             if text.endswith(unit):
                 text = text.removesuffix(unit)
                 if factor != 1 and words.VALUE_CELL.match(text):
                     amount = (Decimal(text.replace(",", "").replace("，", "")) / factor).normalize()
-                    report.findings.append(finding("unit_in_cell", where, key, value=raw, number=amount))
+                    report.findings.append(finding("unit_in_cell", where, key, value=raw, unit=unit, number=amount))
                     text = str(amount)
                 break
     else:
@@ -371,23 +414,22 @@ def _store_cell(report: Report, key: str, f: Field, text: str, where: Location, 
 
 def _not_read(report: Report) -> None:
     """A `not_read` finding for every row (or whole table) of the edition that was not found."""
-    fmt, source = report.format, report.source
+    fmt = report.format
+    # the message names the table or row; a key such as requests.carried_out means nothing to a reader
+    nowhere = Location(file=report.source)
     wants = [w for w in _wanted(fmt) if not w.derived]
     names = {"active": "表二（主动公开政府信息情况）", "requests": "表三（收到和处理政府信息公开申请情况）"}
     for table, name in names.items():
         rows = [w for w in wants if w.table == table]
         missing = [w for w in rows if f"{w.prefix}.{w.fields[0].key}" not in report.figures]
         if missing and len(missing) == len(rows):
-            report.findings.append(finding("not_read", Location(file=source, key=table), rows[0].prefix.split(".")[0],
-                                           what=name))
+            report.findings.append(finding("not_read", nowhere, rows[0].prefix.split(".")[0], what=name))
             continue
         for w in missing:
-            report.findings.append(finding("not_read", Location(file=source, key=w.prefix), w.prefix,
-                                           what=f"{name}“{w.label}”一行"))
+            report.findings.append(finding("not_read", nowhere, w.prefix, what=f"{name}“{w.label}”一行"))
     t = fmt.appeals
     if not any(key in report.figures for key, _, f in t.figures() if not f.derived):
-        report.findings.append(finding("not_read", Location(file=source, key=t.key), t.key,
-                                       what="表四（政府信息公开行政复议、行政诉讼情况）"))
+        report.findings.append(finding("not_read", nowhere, t.key, what="表四（政府信息公开行政复议、行政诉讼情况）"))
 
 
 # ---- text copies ------------------------------------------------------------------------------
@@ -451,7 +493,7 @@ def _narrative(fmt: Format, page: Page, report: Report, ends: dict[str, int] | N
     """
     paragraphs = _paragraphs(page)
     where = lambda i: Location(file=report.source, key=f"第{i + 1}段")  # noqa: E731
-    titles = {name: next((i for i, x in enumerate(paragraphs) if _norm(x) == _norm(t.title)), None)
+    titles = {name: next((i for i, x in enumerate(paragraphs) if _is_title(x, t.key, t.title)), None)
               for name, t in (("active", fmt.active), ("requests", fmt.requests), ("appeals", fmt.appeals))}
     first_mark = next((i for i, x in enumerate(paragraphs) if x == TABLE_MARK), len(paragraphs))
     tables = titles["active"] if titles["active"] is not None else first_mark
@@ -467,14 +509,25 @@ def _narrative(fmt: Format, page: Page, report: Report, ends: dict[str, int] | N
         _keep(report, "other", _without_signoff(paragraphs[other + 1 :]), where(other))
     # the prose printed after each table: its comparison with last year, its statements
     stops = sorted(x for x in [*(v for v in titles.values() if v is not None), problems] if x is not None)
+    # a block title of table 2 printed outside its grid (a PDF's one-cell row) is the table's, not prose
+    blocks = {_norm(b.title) for b in fmt.active.blocks}
     for name, end in (ends or {}).items():
         stop = next((x for x in stops if x > end), len(paragraphs))
         stop = next((i for i in range(end + 1, stop) if paragraphs[i] == TABLE_MARK), stop)
         kept = [x.strip() for x in paragraphs[end + 1 : stop]
-                if x.strip() and x != TABLE_MARK and not _NUMBER.match(_norm(x))]
+                if x.strip() and x != TABLE_MARK and not _NUMBER.match(_norm(x)) and _norm(x) not in blocks]
         if kept:
             report.extra_text[f"after.{name}"] = "\n\n".join(kept)
             report.narrative_where[f"after.{name}"] = where(end)
+
+
+def _sections_missing(report: Report) -> None:
+    """A section of the prose not found in the page: said as what it is (the page lacks it), not
+    as a workbook's part left for the generated sentences."""
+    for section in report.format.narrative:
+        if section.key not in report.narrative and section.part not in report.extra_text:
+            report.findings.append(finding("section_missing", Location(file=report.source),
+                                           f"narrative.{section.key}", label=section.heading))
 
 
 def _overview(fmt: Format, report: Report, paragraphs: list[str], overview: int, tables: int) -> None:
@@ -509,6 +562,30 @@ def _aspect(heading: str, keys: list[str]) -> str | None:
           for k in keys}
     found = [(i, k) for k, i in at.items() if i is not None]
     return min(found)[1] if found else None
+
+
+def _notice(page: Page, report: Report) -> None:
+    """A warning when the prose cites only the notice of an edition replaced before the report's
+    year (周至县 2021 cited 国办公开办函〔2019〕60号). A report printed in that edition has the
+    `format_outdated` warning already, which names the notice."""
+    fmt, year = report.format, report.year
+    if not year or (fmt.superseded_from and year >= fmt.superseded_from):
+        return
+    def number(text: str) -> tuple[str, str] | None:
+        m = words.NOTICE.search(cell_text(text))
+        return (m.group(1), m.group(2)) if m else None
+
+    editions = {number(f.notice): f for f in FORMATS.values()}
+    cited: dict[tuple[str, str], int] = {}
+    for i, text in enumerate(_paragraphs(page)):
+        for m in words.NOTICE.finditer(cell_text(text)):
+            cited.setdefault((m.group(1), m.group(2)), i)
+    known = [(editions[n], i) for n, i in cited.items() if n in editions]
+    if not known or any(not f.superseded_from or year < f.superseded_from for f, _ in known):
+        return  # the notice in force is cited (perhaps beside the old one), or none the format knows
+    old, at = known[0]
+    report.findings.append(finding("notice_outdated", Location(file=report.source, key=f"第{at + 1}段"), "format",
+                                   cited=old.notice, year=year, notice=get_format().notice))
 
 
 _DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
