@@ -176,3 +176,40 @@ def test_pdf_is_byte_identical_across_rebuilds_and_time_zones(tmp_path):
     reader = PdfReader(tmp_path / "Asia-Shanghai" / next((tmp_path / "Asia-Shanghai").glob("*.pdf")).name)
     assert reader.metadata["/CreationDate"] == "D:20231114221320Z"
     assert b"/ID [" in outputs[0] and len(reader.pages) > 5
+
+
+KILLED_WORKER = """
+import os, signal, subprocess, sys, time
+from pathlib import Path
+from reportgen.render.pdf import find_soffice
+from reportgen.render.soffice import BRIDGE, new_session_kwargs, uno_python
+soffice, folder = find_soffice(), Path(sys.argv[2])
+command = [soffice, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--invisible",
+           "--norestore", "--nologo", "--nodefault", "--nolockcheck", "--accept=pipe,name=killed_worker;urp;"]
+# started as WarmOffice starts it: the bridge in a session of its own, soffice its child
+bridge = subprocess.Popen([uno_python(soffice), str(BRIDGE), "killed_worker", "90", *command],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, **new_session_kwargs())
+if sys.argv[1] == "running":
+    assert b"ready" in bridge.stdout.readline()
+else:
+    time.sleep(0.3)  # soffice still starting
+print("started", flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # no finally, no close(): as the OOM killer or kill -9 would
+"""
+
+
+@pytest.mark.parametrize("when", ["starting", "running"])
+def test_a_worker_killed_outright_leaves_no_soffice(tmp_path, when):
+    """A batch worker SIGKILLed (nothing of it runs after) while its soffice is still starting, or
+    once it runs: the bridge sees its parent gone and stops the whole soffice tree. soffice.bin
+    used to stay when the worker died during the start (only soffice's wrapper was killed)."""
+    from reportgen.render.soffice import uno_python
+
+    if uno_python(find_soffice()) is None:
+        pytest.skip("needs a Python with LibreOffice's uno module")
+    folder = tmp_path / "office"
+    folder.mkdir()
+    done = subprocess.run([sys.executable, "-c", KILLED_WORKER, when, str(folder)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL and "started" in done.stdout, done.stderr
+    assert wait_for(lambda: not processes_mentioning(str(folder)), 30), processes_mentioning(str(folder))

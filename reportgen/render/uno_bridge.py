@@ -5,12 +5,16 @@ Python can `import uno` (LibreOffice's bundled python on Windows and macOS, the 
 with python3-uno on Debian), which need not be the Python that runs reportgen. soffice is its
 child, in its process group, so killing that group stops both. It talks JSON lines on
 stdin/stdout: first {"ready": true} once soffice answers, then one answer per request
-{"src": ..., "dst": ...}. It stops soffice and exits when stdin closes.
+{"src": ..., "dst": ...}. It stops soffice and exits when stdin closes, and at once when the
+process that started it dies (even by SIGKILL, while soffice is still starting or converting).
 """
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 
 
@@ -18,11 +22,46 @@ def main():
     pipe_name, wait, command = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
     office = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
+    if os.name != "nt":  # after soffice started (it must not inherit this): see stop()
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    watch_parent(office)
     try:
         return serve(pipe_name, wait, office)
+    except BrokenPipeError:  # the worker is gone: nobody to answer
+        return 1
     finally:
-        office.kill()
-        office.wait()
+        stop(office)
+
+
+def stop(office):
+    """Stop soffice and what it started: its wrapper (oosplash) forks soffice.bin, which a kill of
+    the wrapper alone would leave running."""
+    if os.name == "nt":
+        subprocess.run(["taskkill", "/T", "/F", "/PID", str(office.pid)], capture_output=True, check=False)
+    else:
+        try:  # this bridge leads its own process group (a new session) and soffice is in it;
+            if os.getpgrp() == os.getpid():  # the bridge ignores SIGTERM, soffice.bin exits on it
+                os.killpg(os.getpid(), signal.SIGTERM)
+        except OSError:
+            pass
+    office.kill()
+    office.wait()
+
+
+def watch_parent(office):
+    """When the reportgen worker that started this bridge dies (SIGKILL included), nobody reads
+    our answers or will ever close stdin in time: stop soffice and go, rather than outlive it."""
+    if os.name == "nt":
+        return  # Windows keeps the dead parent's id; the worker kills the tree (taskkill /T)
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        stop(office)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def serve(pipe_name, wait, office):
