@@ -33,11 +33,14 @@ class Finding:
     # The Chinese name of the figure concerned (一、本年新收政府信息公开申请数量（自然人）), set by
     # the check stage from the report's own edition.
     label: str = field(default="", compare=False)
+    # On a report as published: the remedy is an auditor's (核对原报告), not a clerk's (填写某表).
+    published: bool = field(default=False, compare=False)
 
     @property
     def remedy(self) -> str:
-        """What a clerk does about it (处理办法)."""
-        return CODES[self.code].remedy
+        """What a clerk (or, on a published report, an auditor) does about it (处理办法)."""
+        code = CODES[self.code]
+        return code.published if self.published and code.published else code.remedy
 
     def __str__(self) -> str:
         where = str(self.location)

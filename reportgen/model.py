@@ -40,6 +40,9 @@ class Report:
     # Prose a published report prints beside its tables (checked, never rendered: reportgen
     # writes those statements itself); keyed by where it stood, located in narrative_where.
     extra_text: dict[str, str] = field(default_factory=dict)
+    # Read from a report as published (web page, Word, PDF, text), not a workbook or JSON: its
+    # findings are for an auditor, whose remedy is not to fill in a sheet.
+    published: bool = False
 
     def location(self, key: str) -> Location:
         return self.where.get(key) or Location(file=self.source, key=key)

@@ -487,3 +487,23 @@ def test_every_workbook_reportgen_writes_is_byte_identical_on_rerun(tmp_path):
         with zipfile.ZipFile(io.BytesIO(data)) as book:
             assert {i.date_time for i in book.infolist()} == {(1980, 1, 1, 0, 0, 0)}, name
             assert b"dcterms:modified" not in book.read("docProps/core.xml"), name
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_a_published_reports_remedies_are_an_auditors_not_a_clerks(name):
+    """Nothing on a published page is fixed by filling in a sheet: no remedy sends its reader to
+    a workbook, a sheet, a cell or a placeholder."""
+    clerks = ("工作簿", "“基本信息”表", "“正文”表", "单元格", "占位符", "reportgen init", "补填")
+    for f in check(load(DATA / FIXTURES[name])):
+        assert not any(word in f.remedy for word in clerks), (f.code, f.remedy)
+
+
+def test_a_missing_organ_on_a_published_page_is_told_as_an_auditor_needs_it(tmp_path):
+    page = (DATA / "pingtan-2023.html").read_text(encoding="utf-8")
+    for organ in ("平潭综合实验区管委会办公室", "平潭综合实验区"):
+        page = page.replace(organ, "")
+    (tmp_path / "无机关.html").write_text(page, encoding="utf-8")
+    report = load(tmp_path / "无机关.html")
+    assert report.meta["organ"] == ""  # not “时间”, the portal's field after an empty 来源：
+    found = [f for f in check(report) if f.code == "missing_meta"]
+    assert found and all("发布机关补正" in f.remedy and "基本信息" not in f.remedy for f in found)

@@ -44,7 +44,7 @@ def check(report: Report, computed: Computed) -> Checked:
     findings += stale_numbers(report, computed, texts)
     findings += stale_percentages(report, computed, texts)
     labels = report.format.labels
-    return Checked([replace(f, label=labels.get(f.key, "")) for f in findings], filled)
+    return Checked([replace(f, label=labels.get(f.key, ""), published=report.published) for f in findings], filled)
 
 
 __all__ = ["Checked", "check"]

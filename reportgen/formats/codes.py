@@ -17,6 +17,9 @@ class Code:
     severity: str
     message: str  # a str.format template over the finding's values
     remedy: str  # 处理办法
+    # 处理办法 where the finding is on a report as published (an auditor's, not a clerk's), when
+    # the clerk's would mean filling in a sheet, a cell or a placeholder
+    published: str = ""
 
 
 CODES: dict[str, Code] = {
@@ -25,6 +28,7 @@ CODES: dict[str, Code] = {
         ERROR,
         "应为非负整数，实际为“{value}”",
         "填写阿拉伯数字（件数为整数），不要写汉字、单位或小数。",
+        "报告表格中此处不是件数：对照原报告核实，并请发布机关更正。",
     ),
     "negative": Code(
         ERROR,
@@ -45,11 +49,13 @@ CODES: dict[str, Code] = {
         INFO,
         "“{value}”按0计",
         "无需处理；若确有数据请补填。",
+        "无需处理：报告表格中此处空白，按0计；如有疑问，对照原报告核实。",
     ),
     "text_number": Code(
         WARNING,
         "“{value}”按数字{number}读取，请改为直接输入数字",
         "把单元格改为直接输入的数字（不带全角数字或千位分隔符）。",
+        "无需处理：已按数字读取；如有疑问，对照原报告核实。",
     ),
     "table_empty": Code(
         WARNING,
@@ -80,11 +86,13 @@ CODES: dict[str, Code] = {
         ERROR,
         "缺少{label}",
         "在“基本信息”表填写。",
+        "报告的标题、“本报告由……编制”、发布机构和落款中都没有找到：核对是否为完整的报告；确未写明的，请发布机关补正。",
     ),
     "bad_year": Code(
         ERROR,
         "年度应为{first}至{last}之间的四位数字年份，实际为“{value}”",
         "填写四位数字的年份，如 2025。",
+        "核对报告标题中的年度。",
     ),
     "narrative_missing": Code(
         WARNING,
@@ -130,6 +138,7 @@ CODES: dict[str, Code] = {
         WARNING,
         "“{value}”以{unit}为单位，表格中的金额按万元计，已换算为{number}万元",
         "表格中的金额应以万元为单位填写，不带单位。",
+        "无需处理：已换算为万元；按格式，表格中的金额应以万元为单位，可提醒发布机关。",
     ),
     "placeholder_unknown": Code(
         ERROR,
@@ -207,6 +216,7 @@ CODES: dict[str, Code] = {
         WARNING,
         "{year}年度的报告应使用新版格式（自{since}年度起），本报告使用的是{name}",
         "用 reportgen init 生成新版格式的工作簿，把数据转填过去（上年数据可用 --previous 带入）。",
+        "该报告未按现行格式编制：请发布机关按国办公开办函〔2021〕30号印发的格式更正。",
     ),
     "notice_outdated": Code(
         WARNING,
@@ -227,6 +237,7 @@ CODES: dict[str, Code] = {
         WARNING,
         "文件名中的年度（{named}）与“基本信息”中的统计年度（{year}）不一致，可能选错了文件",
         "核对选的是否为本年度的工作簿；若是，改正统计年度或文件名。",
+        "核对选的是否为该年度的报告（文件名与报告标题中的年度不一致）。",
     ),
     "not_filled": Code(
         WARNING,
@@ -242,11 +253,13 @@ CODES: dict[str, Code] = {
         WARNING,
         "正文“{sentence}”中的{written}与表格算出的各项比例都不相符",
         "核对该比例的分子和分母（办理结果的占比以办结总数为分母），或删去由系统生成的重复表述。",
+        "核对该比例的分子和分母（办理结果的占比以办结总数为分母）；确有错误的，请发布机关更正。",
     ),
     "stale_number": Code(
         WARNING,
         "正文“{sentence}”中的{number}与表格不符：{expected}",
         "改正文中的数字，或改用占位符让系统填入。",
+        "正文与表格不一致：对照原报告核实哪一处有误，并请发布机关更正。",
     ),
     # across published reports (reportgen check over a collection)
     "cross_carried_in": Code(

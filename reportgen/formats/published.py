@@ -99,8 +99,11 @@ TITLE = _lazy(
 NOTICE = _lazy(r"国办公开办函[〔\[［(（【]\s*((?:19|20)[0-9]{2})\s*[〕\]］)）】]\s*([0-9]+)\s*号")
 # 本报告由淮安市人民政府办公室根据《条例》…编制
 COMPILED_BY = _lazy(r"本报告由(.{2,40}?)(?:根据|依据|按照)")
-# A portal's own record of the page: 发布机构：沭阳县发展和改革局 / 来源：平潭综合实验区管委会办公室
-PUBLISHER = _lazy(r"(?:发布机构|发文机关|信息来源|来源)[:：]\s*([\u4e00-\u9fff（）()]{2,40})")
+# A portal's own record of the page: 发布机构：沭阳县发展和改革局 / 来源：平潭综合实验区管委会办公室.
+# Left empty, the field is followed by the portal's next one (来源：　发布时间：2024-03-08), no organ.
+PUBLISHER = _lazy(r"(?:发布机构|发文机关|信息来源|来源)[:：]\s*"
+                  r"(?!(?:发布|更新|成文|生成)?(?:时间|日期)|作者|浏览|点击|访问|字号|阅读|分享|打印|索引号)"
+                  r"([\u4e00-\u9fff（）()]{2,40})")
 # Offices that compile a government's report on its behalf: the report is the government's.
 COMPILING_OFFICES = ("办公室", "办公厅", "政务公开办", "政务服务管理办公室")
 # The processing fees of section 六: 收取信息处理费1次，共计840元 / 收取政府信息公开信息处理费 0 元

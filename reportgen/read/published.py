@@ -330,7 +330,7 @@ def _match(label: str, wants: list[_Want]) -> _Want | None:
 def _read_tables(fmt: Format, page: Page, p: Path) -> tuple[Report, dict[str, int]]:
     """The figures `fmt`'s rows and columns find in the page's grids, and where each table ended
     (its place in the paragraphs)."""
-    report = Report(format=fmt, source=str(p))
+    report = Report(format=fmt, source=str(p), published=True)
     if page.kind == "text":
         return report, _read_text_tables(fmt, page, report, p)
     wants = _wanted(fmt)
