@@ -54,12 +54,6 @@ TITLE_VARIANTS: dict[str, tuple[str, ...]] = {
                 "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况",
                 "四、因政府信息公开申请行政复议、提起行政诉讼的情况"),  # 平潭 2019–2021's own outline
 }
-# Headers that tell which table a grid is (any one suffices, compared without spaces).
-TABLE_WORDS = {
-    "active_disclosure": ("信息内容", "第二十条"),
-    "requests": ("申请人情况", "自然人"),
-    "appeals": ("行政复议", "行政诉讼"),
-}
 
 # What a published table prints for "nothing" (besides an empty cell).
 BLANK_CELLS = frozenset({"/", "／", "—", "——", "-", "－", "–", "无", "空"})
