@@ -72,19 +72,24 @@ def for_libreoffice(data: bytes) -> bytes:
     but LibreOffice (7.4) gives each 三号 character two cells of the 15.79 pt grid, 14 a line.
     The body is condensed to fit 28 characters without the grid, and exact 28.95 pt lines give
     22 a page, so dropping the grid type leaves the page as Word draws it.
+    The copy is only read once by LibreOffice, so it is stored uncompressed: compressing it again
+    cost more than the rest of the change.
     """
     return rewrite_members(data, lambda name, blob: _CHAR_GRID.sub(rb"\1", blob) if name == "word/document.xml" else blob)
 
 
 def rewrite_members(data: bytes, edit: Any) -> bytes:
-    """The zip `data` with each member's bytes replaced by `edit(name, bytes)`."""
+    """The zip `data`, stored uncompressed, with each member's bytes replaced by `edit(name, bytes)`."""
+    import copy
     import zipfile
 
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
         for info in src.infolist():
-            dst.writestr(info, edit(info.filename, src.read(info.filename)))
+            stored = copy.copy(info)
+            stored.compress_type = zipfile.ZIP_STORED
+            dst.writestr(stored, edit(info.filename, src.read(info.filename)))
     return out.getvalue()
 
 

@@ -51,20 +51,24 @@ def find_soffice() -> str | None:
     return str(_MAC_APP) if _MAC_APP.is_file() else None
 
 
-def _without_char_grid(source: Path) -> None:
-    """LibreOffice cannot lay out Word's 28-a-line character grid (render_docx.for_libreoffice)."""
+def _for_libreoffice(docx: Path, source: Path) -> None:
+    """Write `docx` to `source` as LibreOffice should lay it out: without Word's 28-a-line
+    character grid, which it cannot draw (render_docx.for_libreoffice)."""
     import zipfile
 
     from .docx import for_libreoffice
 
+    data = docx.read_bytes()
     try:
-        source.write_bytes(for_libreoffice(source.read_bytes()))
+        data = for_libreoffice(data)
     except (zipfile.BadZipFile, OSError, KeyError):
         pass  # not a zip: LibreOffice reports what is wrong with it
+    source.write_bytes(data)
 
 
 def docx_to_pdf(docx: Path, out_pdf: Path, *, timeout: float = TIMEOUT_SECONDS) -> None:
-    """Convert `docx` to `out_pdf`; each call has its own LibreOffice profile, so calls can overlap.
+    """Convert `docx` to `out_pdf`; each call has its own LibreOffice profile (a copy of the user's
+    prepared one, officeprofile.py), so calls can overlap.
 
     Inside `warm_office()` the conversion goes to that block's running soffice instead.
     """
@@ -108,8 +112,7 @@ def _convert_fresh(soffice: str, docx: Path, timeout: float) -> bytes:
         outdir.mkdir()
         # A name soffice cannot misread (spaces, leading dashes, non-ASCII on odd locales).
         source = work / "report.docx"
-        shutil.copyfile(docx, source)
-        _without_char_grid(source)
+        _for_libreoffice(docx, source)
         cmd = [
             soffice,
             f"-env:UserInstallation={profile.as_uri()}",
@@ -148,8 +151,7 @@ def _convert_warm(office: WarmOffice, docx: Path, timeout: float) -> bytes:
     with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as tmp:
         produced = Path(tmp) / "report.pdf"
         source = Path(tmp) / "report.docx"
-        shutil.copyfile(docx, source)
-        _without_char_grid(source)
+        _for_libreoffice(docx, source)
         try:
             office.convert(source, produced, timeout)
         except OfficeTimeout as e:
