@@ -96,7 +96,7 @@ class PeakMemory:
 
 @dataclass
 class Memory:
-    """Peak MB: the sampled tree, batch process and largest worker; the kernel's exact peak of the
+    """Peak MB: the sampled tree, batch process and largest child (a worker or its soffice); the kernel's exact peak of the
     largest single process (getrusage RUSAGE_CHILDREN ru_maxrss: every descendant once reaped)."""
 
     tree: float = float("nan")
@@ -105,8 +105,8 @@ class Memory:
     largest: float = float("nan")
 
     def __str__(self) -> str:
-        return (f"peak {self.tree:.0f} MB in all (batch process {self.parent:.0f} MB, largest worker "
-                f"{self.worker:.0f} MB; largest single process by getrusage {self.largest:.0f} MB)")
+        return (f"peak {self.tree:.0f} MB in all (batch process {self.parent:.0f} MB, largest child "
+                f"{self.worker:.0f} MB; largest single process by wait4 {self.largest:.0f} MB)")
 
 
 def _tree_rss(root: int) -> dict[int, int]:
