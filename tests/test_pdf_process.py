@@ -94,6 +94,18 @@ def assert_nothing_left(tmp: Path, out: Path) -> None:
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")] if out.exists() else True
 
 
+def sigterm_once(proc: subprocess.Popen[str], condition, never: str) -> str:
+    """SIGTERM to `proc` as soon as `condition()` holds; its stderr once it has exited."""
+    try:
+        assert wait_for(condition), never
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return err
+
+
 @pytest.mark.parametrize("count", [1, 6])
 def test_sigterm_during_pdf_leaves_no_process_or_folder(tmp_path, count):
     """SIGTERM to a single build and to a batch, while LibreOffice converts: exit 130, and no
@@ -106,14 +118,13 @@ def test_sigterm_during_pdf_leaves_no_process_or_folder(tmp_path, count):
     proc = subprocess.Popen([sys.executable, "-m", "reportgen.cli", "build", *args, "-o", str(out),
                              "--format", "docx,pdf"], env=env_with_tmp(tmp), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, encoding="utf-8")
-    try:
-        assert wait_for(lambda: any("soffice" in c for c in processes_mentioning(str(tmp)))), "soffice never started"
-        workers = children_of(proc.pid)
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    workers: set[int] = set()
+
+    def started() -> bool:
+        workers.update(children_of(proc.pid))
+        return any("soffice" in c for c in processes_mentioning(str(tmp)))
+
+    err = sigterm_once(proc, started, "soffice never started")
     assert proc.returncode == 130, err
     assert "已取消" in err
     assert wait_for(lambda: not [pid for pid in workers if alive(pid)], 15), [cmdline(p) for p in workers]
@@ -225,18 +236,25 @@ def test_prepared_profile_made_once_and_each_soffice_starts_on_its_own_copy(tmp_
     assert_nothing_left(tmp, tmp_path / "a")
 
 
-def test_a_soffice_on_the_prepared_profile_skips_the_graphics_self_test(tmp_path, monkeypatch):
-    """The copy a warm soffice starts on records this version as the last one started, so
-    LibreOffice does not run GraphicsRenderTests (a third of a new soffice's CPU) on it."""
-    from reportgen.render import officeprofile, pdf
+def sample_docx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: Path) -> Path:
+    """The sample's DOCX, with this process's LibreOffice profile cache at `cache` (nothing remembered)."""
+    from reportgen.render import officeprofile
 
-    monkeypatch.setenv("REPORTGEN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("REPORTGEN_CACHE_DIR", str(cache))
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     monkeypatch.setattr(officeprofile, "_known", {})
     built = tmp_path / "built"
     subprocess.run([sys.executable, "-m", "reportgen.cli", "build", str(sample_workbook()), "-o", str(built),
                     "--format", "docx"], check=True, capture_output=True)
-    docx = next(built.glob("*.docx"))
+    return next(built.glob("*.docx"))
+
+
+def test_a_soffice_on_the_prepared_profile_skips_the_graphics_self_test(tmp_path, monkeypatch):
+    """The copy a warm soffice starts on records this version as the last one started, so
+    LibreOffice does not run GraphicsRenderTests (a third of a new soffice's CPU) on it."""
+    from reportgen.render import pdf
+
+    docx = sample_docx(tmp_path, monkeypatch, tmp_path / "cache")
     with warm_office() as warm:
         assert warm
         office = pdf._WARM.office
@@ -250,17 +268,9 @@ def test_a_soffice_on_the_prepared_profile_skips_the_graphics_self_test(tmp_path
 
 def test_without_a_usable_cache_soffice_starts_on_a_new_profile(tmp_path, monkeypatch):
     """A cache folder that cannot be made (a file in its place) only costs speed."""
-    from reportgen.render import officeprofile
-
     blocker = tmp_path / "cache"
     blocker.write_text("not a folder", encoding="utf-8")
-    monkeypatch.setenv("REPORTGEN_CACHE_DIR", str(blocker))
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    monkeypatch.setattr(officeprofile, "_known", {})
-    built = tmp_path / "built"
-    subprocess.run([sys.executable, "-m", "reportgen.cli", "build", str(sample_workbook()), "-o", str(built),
-                    "--format", "docx"], check=True, capture_output=True)
-    docx = next(built.glob("*.docx"))
+    docx = sample_docx(tmp_path, monkeypatch, blocker)
     docx_to_pdf(docx, tmp_path / "fresh.pdf")
     assert "临沂市兰山区人民政府" in PdfReader(tmp_path / "fresh.pdf").pages[0].extract_text().replace(" ", "")
     assert blocker.read_text(encoding="utf-8") == "not a folder"
@@ -276,14 +286,8 @@ def test_sigterm_while_preparing_the_profile_leaves_nothing(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "reportgen.cli", "build", str(sample_workbook()), "-o",
                              str(tmp_path / "out"), "--format", "pdf"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, encoding="utf-8")
-    try:
-        assert wait_for(lambda: any("--terminate_after_init" in c for c in processes_mentioning(str(cache)))), \
-            "the profile was never prepared"
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    err = sigterm_once(proc, lambda: any("--terminate_after_init" in c for c in processes_mentioning(str(cache))),
+                       "the profile was never prepared")
     assert proc.returncode == 130, err
     assert wait_for(lambda: not processes_mentioning(str(cache)), 15), processes_mentioning(str(cache))
     assert not [p.name for p in (cache / "soffice-profile").iterdir() if p.name.startswith(".prepare-")]
