@@ -94,6 +94,18 @@ def assert_nothing_left(tmp: Path, out: Path) -> None:
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")] if out.exists() else True
 
 
+def sigterm_once(proc: subprocess.Popen[str], condition, never: str) -> str:
+    """SIGTERM to `proc` as soon as `condition()` holds; its stderr once it has exited."""
+    try:
+        assert wait_for(condition), never
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return err
+
+
 @pytest.mark.parametrize("count", [1, 6])
 def test_sigterm_during_pdf_leaves_no_process_or_folder(tmp_path, count):
     """SIGTERM to a single build and to a batch, while LibreOffice converts: exit 130, and no
@@ -106,14 +118,13 @@ def test_sigterm_during_pdf_leaves_no_process_or_folder(tmp_path, count):
     proc = subprocess.Popen([sys.executable, "-m", "reportgen.cli", "build", *args, "-o", str(out),
                              "--format", "docx,pdf"], env=env_with_tmp(tmp), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, encoding="utf-8")
-    try:
-        assert wait_for(lambda: any("soffice" in c for c in processes_mentioning(str(tmp)))), "soffice never started"
-        workers = children_of(proc.pid)
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    workers: set[int] = set()
+
+    def started() -> bool:
+        workers.update(children_of(proc.pid))
+        return any("soffice" in c for c in processes_mentioning(str(tmp)))
+
+    err = sigterm_once(proc, started, "soffice never started")
     assert proc.returncode == 130, err
     assert "已取消" in err
     assert wait_for(lambda: not [pid for pid in workers if alive(pid)], 15), [cmdline(p) for p in workers]
@@ -176,6 +187,111 @@ def test_pdf_is_byte_identical_across_rebuilds_and_time_zones(tmp_path):
     reader = PdfReader(tmp_path / "Asia-Shanghai" / next((tmp_path / "Asia-Shanghai").glob("*.pdf")).name)
     assert reader.metadata["/CreationDate"] == "D:20231114221320Z"
     assert b"/ID [" in outputs[0] and len(reader.pages) > 5
+
+
+def tree_digest(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_prepared_profile_made_once_and_each_soffice_starts_on_its_own_copy(tmp_path):
+    """Two batches at once with an empty cache: both convert, one profile is prepared (the second
+    process waits for the first), it records the version so the graphics self-test is skipped, and
+    no soffice ever runs on it: its files are the same after more conversions."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    cache = tmp_path / "cache"
+    source = units(tmp_path / "units", 3)
+    env = env_with_tmp(tmp) | {"REPORTGEN_CACHE_DIR": str(cache)}
+
+    def batch(out: Path) -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, "-m", "reportgen.cli", "build", str(source), "-o", str(out),
+                                 "--format", "pdf", "-j", "2"], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, encoding="utf-8")
+
+    first, second = batch(tmp_path / "a"), batch(tmp_path / "b")
+    seen_on_cache: list[str] = []
+    while first.poll() is None or second.poll() is None:
+        seen_on_cache += [c for c in processes_mentioning(str(cache)) if "soffice.bin" in c]
+        time.sleep(0.2)
+    for proc in (first, second):
+        out, err = proc.communicate()
+        assert proc.returncode == 0, out + err
+    for out in (tmp_path / "a", tmp_path / "b"):
+        pdfs = sorted(out.glob("*.pdf"))
+        assert len(pdfs) == 3
+        assert "第02测试单位" in PdfReader(pdfs[2]).pages[0].extract_text().replace(" ", "").replace("\n", "")
+    prepared = [p for p in (cache / "soffice-profile").iterdir()]
+    assert len(prepared) == 1 and not prepared[0].name.startswith(".")  # no preparation folder left
+    registry = (prepared[0] / "user" / "registrymodifications.xcu").read_text(encoding="utf-8")
+    assert "ooSetupLastVersion" in registry
+    assert not (prepared[0] / "user" / "GraphicsRenderTests.log").exists()
+    # only the preparing soffice (--terminate_after_init) ever ran in the cache folder
+    assert all("--terminate_after_init" in c for c in seen_on_cache), seen_on_cache
+    before = tree_digest(prepared[0])
+    done = subprocess.run([sys.executable, "-m", "reportgen.cli", "build", str(source / "u00.json"), "-o",
+                           str(tmp_path / "c"), "--format", "pdf"], env=env, capture_output=True, text=True,
+                          encoding="utf-8", timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert tree_digest(prepared[0]) == before
+    assert_nothing_left(tmp, tmp_path / "a")
+
+
+def sample_docx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: Path) -> Path:
+    """The sample's DOCX, with this process's LibreOffice profile cache at `cache` (nothing remembered)."""
+    from reportgen.render import officeprofile
+
+    monkeypatch.setenv("REPORTGEN_CACHE_DIR", str(cache))
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setattr(officeprofile, "_known", {})
+    built = tmp_path / "built"
+    subprocess.run([sys.executable, "-m", "reportgen.cli", "build", str(sample_workbook()), "-o", str(built),
+                    "--format", "docx"], check=True, capture_output=True)
+    return next(built.glob("*.docx"))
+
+
+def test_a_soffice_on_the_prepared_profile_skips_the_graphics_self_test(tmp_path, monkeypatch):
+    """The copy a warm soffice starts on records this version as the last one started, so
+    LibreOffice does not run GraphicsRenderTests (a third of a new soffice's CPU) on it."""
+    from reportgen.render import pdf
+
+    docx = sample_docx(tmp_path, monkeypatch, tmp_path / "cache")
+    with warm_office() as warm:
+        assert warm
+        office = pdf._WARM.office
+        docx_to_pdf(docx, tmp_path / "warm.pdf")
+        assert office is not None and office.folder is not None
+        user = office.folder / "profile" / "user"
+        assert (user / "registrymodifications.xcu").is_file()
+        assert not (user / "GraphicsRenderTests.log").exists()
+    assert "临沂市兰山区人民政府" in PdfReader(tmp_path / "warm.pdf").pages[0].extract_text().replace(" ", "")
+
+
+def test_without_a_usable_cache_soffice_starts_on_a_new_profile(tmp_path, monkeypatch):
+    """A cache folder that cannot be made (a file in its place) only costs speed."""
+    blocker = tmp_path / "cache"
+    blocker.write_text("not a folder", encoding="utf-8")
+    docx = sample_docx(tmp_path, monkeypatch, blocker)
+    docx_to_pdf(docx, tmp_path / "fresh.pdf")
+    assert "临沂市兰山区人民政府" in PdfReader(tmp_path / "fresh.pdf").pages[0].extract_text().replace(" ", "")
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_sigterm_while_preparing_the_profile_leaves_nothing(tmp_path):
+    """SIGTERM while the profile is being prepared: exit 130, the preparing soffice is killed and
+    its folder in the cache removed."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    cache = tmp_path / "cache"
+    env = env_with_tmp(tmp) | {"REPORTGEN_CACHE_DIR": str(cache)}
+    proc = subprocess.Popen([sys.executable, "-m", "reportgen.cli", "build", str(sample_workbook()), "-o",
+                             str(tmp_path / "out"), "--format", "pdf"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    err = sigterm_once(proc, lambda: any("--terminate_after_init" in c for c in processes_mentioning(str(cache))),
+                       "the profile was never prepared")
+    assert proc.returncode == 130, err
+    assert wait_for(lambda: not processes_mentioning(str(cache)), 15), processes_mentioning(str(cache))
+    assert not [p.name for p in (cache / "soffice-profile").iterdir() if p.name.startswith(".prepare-")]
+    assert_nothing_left(tmp, tmp_path / "out")
 
 
 KILLED_WORKER = """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -174,3 +175,55 @@ def test_fontconfig_maps_report_fonts_to_cjk(monkeypatch: pytest.MonkeyPatch) ->
     assert found["仿宋_GB2312"].startswith("Noto Serif CJK")
     assert found["方正小标宋简体"] == "Noto Serif CJK SC Bold"
     assert found["黑体"].startswith("Noto Sans CJK")
+
+
+def _style_ids(styles_xml: bytes) -> set[str]:
+    return set(re.findall(r'<w:style\b[^>]*\bw:styleId="([^"]+)"', styles_xml.decode("utf-8")))
+
+
+def test_libreoffice_copy_keeps_only_the_styles_in_use(tmp_path: Path, context: dict[str, Any]) -> None:
+    """The copy LibreOffice converts drops the styles nothing refers to, keeps those the document
+    uses with every style they are based on, and has no character grid; the DOCX itself is untouched."""
+    import zipfile
+
+    from reportgen.render.docx import for_libreoffice
+
+    docx = tmp_path / "report.docx"
+    render_docx(context, find_pack("standard"), docx)
+    original = zipfile.ZipFile(docx)
+    copy = zipfile.ZipFile(io.BytesIO(for_libreoffice(docx.read_bytes())))
+    before, after = _style_ids(original.read("word/styles.xml")), _style_ids(copy.read("word/styles.xml"))
+    document = copy.read("word/document.xml").decode("utf-8")
+    used = set(re.findall(r'<w:(?:pStyle|rStyle|tblStyle) w:val="([^"]+)"', document))
+    assert used and used <= after < before
+    assert len(after) < len(before) / 3
+    styles = copy.read("word/styles.xml").decode("utf-8")
+    for based_on in re.findall(r'<w:basedOn w:val="([^"]+)"', styles):
+        assert based_on in after
+    assert 'w:type="linesAndChars"' not in document
+    assert 'w:type="linesAndChars"' in original.read("word/document.xml").decode("utf-8")
+    assert all(i.compress_type == zipfile.ZIP_STORED for i in copy.infolist())
+
+
+@needs_soffice
+@needs_poppler
+@pytest.mark.parametrize("pack", ["standard", "lanshan", "department", "graphic"])
+def test_dropping_unused_styles_draws_the_same_pages(tmp_path: Path, pack: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each built-in pack's report, converted with and without the unused styles, gives the same
+    pages pixel for pixel."""
+    from reportgen.render import docx as docx_module
+
+    context, _ = build_context(load(SAMPLE), find_pack(pack))
+    docx = tmp_path / "report.docx"
+    render_docx(context, find_pack(pack), docx)
+    pages = {}
+    for variant in ("pruned", "whole"):
+        if variant == "whole":
+            monkeypatch.setattr(docx_module, "_used_styles", lambda xml, used: xml)
+        docx_to_pdf(docx, tmp_path / f"{variant}.pdf")
+        subprocess.run(["pdftoppm", "-r", "60", "-gray", str(tmp_path / f"{variant}.pdf"), str(tmp_path / variant)],
+                       check=True)
+        pages[variant] = [p.read_bytes() for p in sorted(tmp_path.glob(f"{variant}-*.pgm"))]
+    assert len(pages["pruned"]) >= 3
+    assert pages["pruned"] == pages["whole"]

@@ -39,7 +39,7 @@ def cache_root() -> Path:
     return Path(base) / "reportgen"
 
 
-def _private_folder(folder: Path) -> bool:
+def private_folder(folder: Path) -> bool:
     """Make `folder` (mode 0700) and confirm that only this user can write it."""
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -66,7 +66,7 @@ def _make_cache() -> Any:
     from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
     folder = cache_root() / "jinja"
-    if not _private_folder(folder):
+    if not private_folder(folder):
         return None
 
     class ContentKeyedCache(FileSystemBytecodeCache):

@@ -8,18 +8,20 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from ..errors import OutputError, UserError
 from ..write.atomic import fixed_time, write_atomic
 from .fonts import FONTS_CONF
+from .officeprofile import prepared_profile
 from .soffice import (
     TEMP_PREFIX,
     OfficeFailed,
     OfficeTimeout,
     WarmOffice,
+    copy_profile,
     kill_tree,
     new_session_kwargs,
     sigterm_as_interrupt,
@@ -49,20 +51,24 @@ def find_soffice() -> str | None:
     return str(_MAC_APP) if _MAC_APP.is_file() else None
 
 
-def _without_char_grid(source: Path) -> None:
-    """LibreOffice cannot lay out Word's 28-a-line character grid (render_docx.for_libreoffice)."""
+def _for_libreoffice(docx: Path, source: Path) -> None:
+    """Write `docx` to `source` as LibreOffice should lay it out: without Word's 28-a-line
+    character grid, which it cannot draw (render_docx.for_libreoffice)."""
     import zipfile
 
     from .docx import for_libreoffice
 
+    data = docx.read_bytes()
     try:
-        source.write_bytes(for_libreoffice(source.read_bytes()))
+        data = for_libreoffice(data)
     except (zipfile.BadZipFile, OSError, KeyError):
         pass  # not a zip: LibreOffice reports what is wrong with it
+    source.write_bytes(data)
 
 
 def docx_to_pdf(docx: Path, out_pdf: Path, *, timeout: float = TIMEOUT_SECONDS) -> None:
-    """Convert `docx` to `out_pdf`; each call has its own LibreOffice profile, so calls can overlap.
+    """Convert `docx` to `out_pdf`; each call has its own LibreOffice profile (a copy of the user's
+    prepared one, officeprofile.py), so calls can overlap.
 
     Inside `warm_office()` the conversion goes to that block's running soffice instead.
     """
@@ -97,15 +103,16 @@ def _not_converted(docx: Path, detail: str) -> UserError:
 
 def _convert_fresh(soffice: str, docx: Path, timeout: float) -> bytes:
     """One soffice for one document, killed with its children if it outlives `timeout`."""
+    prepared = _prepared(soffice)
     with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as tmp:
         work = Path(tmp)
         profile = work / "profile"
+        copy_profile(prepared, profile)
         outdir = work / "out"
         outdir.mkdir()
         # A name soffice cannot misread (spaces, leading dashes, non-ASCII on odd locales).
         source = work / "report.docx"
-        shutil.copyfile(docx, source)
-        _without_char_grid(source)
+        _for_libreoffice(docx, source)
         cmd = [
             soffice,
             f"-env:UserInstallation={profile.as_uri()}",
@@ -144,8 +151,7 @@ def _convert_warm(office: WarmOffice, docx: Path, timeout: float) -> bytes:
     with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as tmp:
         produced = Path(tmp) / "report.pdf"
         source = Path(tmp) / "report.docx"
-        shutil.copyfile(docx, source)
-        _without_char_grid(source)
+        _for_libreoffice(docx, source)
         try:
             office.convert(source, produced, timeout)
         except OfficeTimeout as e:
@@ -157,6 +163,12 @@ def _convert_warm(office: WarmOffice, docx: Path, timeout: float) -> bytes:
         return produced.read_bytes()
 
 
+def _prepared(soffice: str) -> Path | None:
+    """The user's prepared LibreOffice profile; not with SOURCE_DATE_EPOCH, whose builds depend
+    on nothing kept between runs."""
+    return None if fixed_time()[0] is not None else prepared_profile(soffice, FONTS_CONF)
+
+
 class _WARM:
     office: WarmOffice | None = None
 
@@ -166,6 +178,7 @@ def warm_office(on_start: Any = None) -> Iterator[bool]:
     """Within the block every `docx_to_pdf` in this process shares one running soffice (when a
     Python with LibreOffice's `uno` module exists; otherwise each still gets a fresh one).
     Yields whether the warm soffice is in use. `on_start(pid, folder)` hears of each soffice.
+    The soffice starts at once, so it gets ready while the first DOCX is being built.
     Not with SOURCE_DATE_EPOCH: a warm soffice's PDFs are not byte-identical across runs."""
     soffice = find_soffice()
     # A running soffice numbers the fonts it embeds (/UniqueID inside each encrypted font
@@ -176,8 +189,10 @@ def warm_office(on_start: Any = None) -> Iterator[bool]:
     if python is None or soffice is None:
         yield _WARM.office is not None
         return
-    _WARM.office = WarmOffice(soffice, python, FONTS_CONF, on_start)
+    _WARM.office = WarmOffice(soffice, python, FONTS_CONF, on_start, _prepared(soffice))
     try:
+        with suppress(OSError):  # it cannot start: the first conversion says why
+            _WARM.office.launch()
         yield True
     finally:
         office, _WARM.office = _WARM.office, None

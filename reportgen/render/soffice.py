@@ -88,6 +88,17 @@ def soffice_env(home: Path, fonts_conf: Path) -> dict[str, str]:
     return env
 
 
+def copy_profile(prepared: Path | None, profile: Path) -> None:
+    """Give one soffice its own copy of the prepared profile (officeprofile.py) at `profile`;
+    without one, or when it vanished meanwhile, soffice makes a new profile there itself."""
+    if prepared is None:
+        return
+    try:
+        shutil.copytree(prepared, profile, symlinks=True)
+    except OSError:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
 _UNO_PYTHON: dict[str, str | None] = {}
 
 
@@ -129,20 +140,21 @@ class WarmOffice:
     after a worker that died without running its own `close()`.
     """
 
-    def __init__(self, soffice: str, python: str, fonts_conf: Path, on_start: Any = None) -> None:
+    def __init__(self, soffice: str, python: str, fonts_conf: Path, on_start: Any = None,
+                 prepared: Path | None = None) -> None:
         self.soffice, self.python, self.fonts_conf = soffice, python, fonts_conf
-        self.on_start = on_start
+        self.on_start, self.prepared = on_start, prepared
         self.folder: Path | None = None
         self.bridge: subprocess.Popen[str] | None = None
+        self.ready = False
         self.answers: queue.Queue[str | None] = queue.Queue()
         self.pump: threading.Thread | None = None
 
     def convert(self, docx: Path, pdf: Path, timeout: float) -> None:
         """Convert `docx` to `pdf`; one retry on a fresh soffice if the running one has died."""
         for attempt in (1, 2):
-            if self.bridge is None:
-                self._start()
             try:
+                self._await_ready()
                 self._request(docx, pdf, timeout)
                 return
             except BrokenPipeError:  # soffice or the bridge had died since the last document
@@ -150,12 +162,16 @@ class WarmOffice:
                 if attempt == 2:
                     raise OfficeFailed("LibreOffice 意外退出") from None
 
-    def _start(self) -> None:
+    def launch(self) -> None:
+        """Start soffice without waiting for it: it gets ready while the caller builds the first DOCX."""
+        if self.bridge is not None:
+            return
         self.folder = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
         pipe_name = f"reportgen_{uuid.uuid4().hex}"
-        profile = (self.folder / "profile").as_uri()
-        command = [self.soffice, f"-env:UserInstallation={profile}", "--headless", "--invisible", "--norestore",
-                   "--nologo", "--nodefault", "--nolockcheck", f"--accept=pipe,name={pipe_name};urp;"]
+        profile = self.folder / "profile"
+        copy_profile(self.prepared, profile)
+        command = [self.soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
+                   "--norestore", "--nologo", "--nodefault", "--nolockcheck", f"--accept=pipe,name={pipe_name};urp;"]
         try:
             # The bridge starts soffice itself: soffice is then in the bridge's new process group,
             # and one kill of that group (or of that tree on Windows) stops everything.
@@ -170,15 +186,21 @@ class WarmOffice:
         except BaseException:
             self.close()
             raise
+        self.ready = False
         self.answers = queue.Queue()
         stdout = self.bridge.stdout
         assert stdout is not None
         self.pump = threading.Thread(target=_pump, args=(stdout, self.answers), daemon=True)
         self.pump.start()
-        ready = self._answer(START_SECONDS)
-        if not ready.get("ready"):
+
+    def _await_ready(self) -> None:
+        self.launch()
+        if self.ready:
+            return
+        if not self._answer(START_SECONDS).get("ready"):
             self.close()
             raise OfficeFailed("LibreOffice 未能启动")
+        self.ready = True
 
     def _request(self, docx: Path, pdf: Path, timeout: float) -> None:
         assert self.bridge is not None and self.bridge.stdin is not None
@@ -207,7 +229,7 @@ class WarmOffice:
     def close(self) -> None:
         """Stop the bridge and its soffice (killing the whole group) and remove the temp folder."""
         bridge, folder = self.bridge, self.folder
-        self.bridge, self.folder = None, None
+        self.bridge, self.folder, self.ready = None, None, False
         if bridge is not None:
             with suppress(OSError, ValueError):
                 assert bridge.stdin is not None
