@@ -74,6 +74,14 @@ def test_a_stale_hand_typed_number_is_caught_with_the_figure_expected(tmp_path):
     assert result.returncode == 0 and "230件与表格不符" in result.stdout
 
 
+def test_a_count_of_requests_is_told_against_the_rows_it_may_mean_each_named(doc):
+    """“申请” may be any row of table 3; the message names the rows a count of requests means
+    (本年新收, 上年结转, 办结, 结转下年度), each with its figure, not every figure of the table."""
+    doc["narrative"]["overview.requests"] = "2021年，全区受理政府信息公开申请999件。"
+    (stale,) = [f for f in check(from_document(doc)) if f.code == "stale_number" and "999" in f.message]
+    assert stale.message.endswith("表格中本年新收232件、上年结转3件、办结224件、结转下年度继续办理11件（申请数量）")
+
+
 def test_numbers_about_other_things_are_left_alone(doc):
     doc["narrative"]["overview.active"] = (
         "全年主动公开政府信息28356条，其中区政府发布2506条；制作政府公报4期；答复网友留言101件。"

@@ -23,6 +23,9 @@ class Topic:
     keys: tuple[str, ...]  # figure keys (prefix match: "requests.new." matches every column)
     name: str  # how the expected figure is named in the message
     verbs: tuple[str, ...] = ()  # table 2 documents: what its columns count (制发, 废止…)
+    # The figures the message names, each by its row (本年新收232件、办结224件…), where naming every
+    # figure the topic may mean (every row of table 3 for 申请) would be a list nobody can use.
+    named: tuple[tuple[str, str], ...] = ()
 
 
 def _topics(report: Report) -> list[Topic]:
@@ -42,7 +45,11 @@ def _topics(report: Report) -> list[Topic]:
                             f"表格中{a.prose}与{b.prose}之和为{{values}}{unit}"))
     if req.prose_word:
         request_rows = tuple(f"{t}.{r.key}.{total}" for r in req.all_rows())
-        topics.append(Topic((req.prose_word,), unit, request_rows, f"表格中{req.prose_word}数量为{{values}}{unit}"))
+        # named in the message: the rows outside 三、办理结果 and its total (本年新收, 上年结转, 办结, 结转下年度…)
+        summary = tuple((f"{t}.{r.key}.{total}", r.prose) for section, r in req.top_rows()
+                        if section is None or (r.derived and not r.is_group))
+        topics.append(Topic((req.prose_word,), unit, request_rows, f"表格中{{values}}（{req.prose_word}数量）",
+                            named=summary))
     ap = fmt.appeals
     ap_unit = ap.fields[0].unit
     combined, combined_label, members = ap.combined
@@ -192,7 +199,12 @@ def _check_sentence(
             if not figures or number in figures or (m.group(1), topic.name) in reported:
                 continue
             reported.add((m.group(1), topic.name))
-            shown = "、".join(str(f) for f in figures if f) or "0"
+            if topic.named:
+                change = last is not None and _CHANGE_WORDS.search(sentence[m.start(): m.start(1)])
+                shown = "、".join(f"{name}{'增减' if change else ''}{_named_value(k, values, last if change else None)}"
+                                 f"{topic.unit}" for k, name in topic.named if k in values)
+            else:
+                shown = "、".join(str(f) for f in figures if f) or "0"
             yield finding(
                 "stale_number",
                 where,
@@ -201,6 +213,12 @@ def _check_sentence(
                 number=f"{m.group(1)}{topic.unit}",
                 expected=topic.name.format(values=shown),
             )
+
+
+def _named_value(key: str, values: dict[str, Number], last: dict[str, Number] | None) -> Decimal:
+    """A figure as a message names it: this year's, or its change from last year's."""
+    now = Decimal(values[key])
+    return abs(now - Decimal(last[key])) if last is not None and key in last else now
 
 
 # ---- Percentages -------------------------------------------------------------------------
@@ -393,6 +411,10 @@ def _count_changes(
             differences = sorted({abs(Decimal(values[k]) - Decimal(last[k])) for k in keys})
             if not differences or Decimal(m.group("n")) in differences:
                 continue
-            shown = "、".join(str(d) for d in differences if d) or "0"
+            if topic.named:
+                shown = "、".join(f"{name}增减{_named_value(k, values, last)}{topic.unit}"
+                                 for k, name in topic.named if k in values and k in last)
+            else:
+                shown = "、".join(str(d) for d in differences if d) or "0"
             named = topic.name.replace("表格中", "两年报告中").replace("为{values}", "的变化为{values}")
             yield m.start("change"), sentence[m.start("change"): m.end("n")] + topic.unit, named.format(values=shown)
