@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from reportgen.formats import get_format
-from reportgen.render.docx import rewrite_members
+from reportgen.render.docx import keep_styles, rewrite_members, style_references
 from reportgen.write.atomic import reproducible_zip
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -430,10 +430,10 @@ def build() -> bytes:
     props.language = "zh-CN"
     props.revision = 1
     drop_thumbnail(doc)
-    prune_styles(doc)
+    drop_styles_with_effects(doc)
     buf = io.BytesIO()
     doc.save(buf)
-    return reproducible_zip(chinese_defaults(buf.getvalue()))
+    return reproducible_zip(chinese_defaults(prune_styles(buf.getvalue())))
 
 
 _FONT_TABLE = (
@@ -494,43 +494,22 @@ def drop_thumbnail(doc) -> None:
             del rels[r_id]
 
 
-_STYLE_REFS = re.compile(r'<w:(?:pStyle|rStyle|tblStyle|basedOn|next|link|styleLink|numStyleLink) w:val="([^"]+)"')
-
-
-def prune_styles(doc) -> None:
-    """python-docx's default package defines some 160 built-in styles, most of them table styles
-    nobody here uses, and repeats them all in stylesWithEffects.xml (Word 2010's copy): 800 kB
-    of XML that every build would read, check and compress again. Keep the defaults, the
-    report's own styles and whatever they or the document name; Word and WPS still offer every
-    built-in style (the latent styles stay), adding it back when someone picks it."""
-    styles = doc.styles.element
-    by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
-    parts = [doc.part, *(rel.target_part for rel in doc.part.rels.values() if not rel.is_external)]
-    wanted = set(STYLE_IDS.values()) | {i for i, s in by_id.items() if s.get(qn("w:default")) == "1"}
-    for part in parts:
-        if not str(part.partname).startswith("/word/styles"):
-            wanted |= set(_STYLE_REFS.findall(part.blob.decode("utf-8", "replace")))
-    todo = list(wanted)
-    while todo:  # what the kept styles are based on, followed by or linked to
-        style = by_id.get(todo.pop())
-        if style is None:
-            continue
-        for ref in _STYLE_REFS.findall(etree_text(style)):
-            if ref not in wanted:
-                wanted.add(ref)
-                todo.append(ref)
-    for style_id, style in by_id.items():
-        if style_id not in wanted:
-            styles.remove(style)
+def drop_styles_with_effects(doc) -> None:
+    """python-docx's default package repeats all its styles in stylesWithEffects.xml (Word 2010's
+    copy, 440 kB), which Word and WPS do without."""
     for r_id, rel in list(doc.part.rels.items()):
         if rel.reltype.endswith("/stylesWithEffects"):
             del doc.part.rels[r_id]
 
 
-def etree_text(element) -> str:
-    from lxml import etree
-
-    return etree.tostring(element, encoding="unicode")
+def prune_styles(data: bytes) -> bytes:
+    """python-docx's default package defines some 160 built-in styles, most of them table styles
+    nobody here uses: 350 kB of XML that every build would read, check and compress again. Keep
+    the defaults, the report's own styles and whatever the document names, with what they build
+    on; Word and WPS still offer every built-in style (the latent styles stay), adding it back
+    when someone picks it. The renderer prunes LibreOffice's copy of a report the same way."""
+    used = style_references(data) | set(STYLE_IDS.values())
+    return rewrite_members(data, lambda name, blob: keep_styles(blob, used) if name == "word/styles.xml" else blob)
 
 
 def main(argv: list[str] | None = None) -> int:

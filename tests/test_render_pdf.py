@@ -242,7 +242,7 @@ def test_dropping_unused_styles_draws_the_same_pages(tmp_path: Path, pack: str,
     pages = {}
     for variant in ("pruned", "whole"):
         if variant == "whole":
-            monkeypatch.setattr(docx_module, "_used_styles", lambda xml, used: xml)
+            monkeypatch.setattr(docx_module, "keep_styles", lambda xml, used: xml)
         docx_to_pdf(docx, tmp_path / f"{variant}.pdf")
         subprocess.run(["pdftoppm", "-r", "60", "-gray", str(tmp_path / f"{variant}.pdf"), str(tmp_path / variant)],
                        check=True)

@@ -82,23 +82,30 @@ def for_libreoffice(data: bytes) -> bytes:
     of its time per document, and a style no paragraph, run, table or numbering refers to draws
     nothing. The copy is only read once by LibreOffice, so it is stored uncompressed.
     """
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        used: set[bytes] = set()
-        for name in z.namelist():
-            if name.startswith("word/") and name.endswith(".xml") and not name.startswith("word/styles"):
-                used.update(_STYLE_REF.findall(z.read(name)))
+    used = style_references(data)
 
     def edit(name: str, blob: bytes) -> bytes:
         if name == "word/document.xml":
             return _CHAR_GRID.sub(rb"\1", blob)
         if name == "word/styles.xml":
-            return _used_styles(blob, {html.unescape(v.decode("utf-8", "replace")) for v in used})
+            return keep_styles(blob, used)
         return blob
 
     return rewrite_members(data, edit)
 
 
-def _used_styles(xml: bytes, used: set[str]) -> bytes:
+def style_references(data: bytes) -> set[str]:
+    """The style ids the DOCX `data` refers to outside styles.xml: its paragraphs, runs, tables
+    and numbering, in the body, headers and footers."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        used: set[bytes] = set()
+        for name in z.namelist():
+            if name.startswith("word/") and name.endswith(".xml") and not name.startswith("word/styles"):
+                used.update(_STYLE_REF.findall(z.read(name)))
+    return {html.unescape(v.decode("utf-8", "replace")) for v in used}
+
+
+def keep_styles(xml: bytes, used: set[str]) -> bytes:
     """styles.xml with only the styles in `used`, the default ones, and those they build on."""
     from lxml import etree
 
