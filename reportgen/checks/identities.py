@@ -157,10 +157,9 @@ def not_filled(report: Report) -> Iterator[Finding]:
 
 
 def missing_text(report: Report) -> Iterator[Finding]:
-    said = {f.key for f in report.findings}  # the reader of a published page names what the page lacks
+    if report.published:
+        return  # the reader says what a page lacks (section_missing), knowing its own outlines
     for section in report.format.narrative:
-        if report.extra_text.get(section.part, "").strip() or f"narrative.{section.key}" in said:
-            continue  # a published part in an outline of its own: its aspects are not missing
         if not report.narrative.get(section.key, "").strip():
             where = report.narrative_where.get(section.key) or Location(
                 file=report.source, key=f"narrative.{section.key}"

@@ -201,8 +201,7 @@ def _check_sentence(
             reported.add((m.group(1), topic.name))
             if topic.named:
                 change = last is not None and _CHANGE_WORDS.search(sentence[m.start(): m.start(1)])
-                shown = "、".join(f"{name}{'增减' if change else ''}{_named_value(k, values, last if change else None)}"
-                                 f"{topic.unit}" for k, name in topic.named if k in values)
+                shown = _named(topic, values, last if change else None)
             else:
                 shown = "、".join(str(f) for f in figures if f) or "0"
             yield finding(
@@ -215,10 +214,13 @@ def _check_sentence(
             )
 
 
-def _named_value(key: str, values: dict[str, Number], last: dict[str, Number] | None) -> Decimal:
-    """A figure as a message names it: this year's, or its change from last year's."""
-    now = Decimal(values[key])
-    return abs(now - Decimal(last[key])) if last is not None and key in last else now
+def _named(topic: Topic, values: dict[str, Number], last: dict[str, Number] | None = None) -> str:
+    """The topic's named figures as a message gives them (本年新收232件、办结224件), or with `last`
+    their changes from last year (本年新收增减137件)."""
+    if last is None:
+        return "、".join(f"{name}{values[k]}{topic.unit}" for k, name in topic.named if k in values)
+    return "、".join(f"{name}增减{abs(Decimal(values[k]) - Decimal(last[k]))}{topic.unit}"
+                    for k, name in topic.named if k in values and k in last)
 
 
 # ---- Percentages -------------------------------------------------------------------------
@@ -412,8 +414,7 @@ def _count_changes(
             if not differences or Decimal(m.group("n")) in differences:
                 continue
             if topic.named:
-                shown = "、".join(f"{name}增减{_named_value(k, values, last)}{topic.unit}"
-                                 for k, name in topic.named if k in values and k in last)
+                shown = _named(topic, values, last)
             else:
                 shown = "、".join(str(d) for d in differences if d) or "0"
             named = topic.name.replace("表格中", "两年报告中").replace("为{values}", "的变化为{values}")

@@ -600,12 +600,9 @@ def _without_signoff(paragraphs: list[str]) -> list[str]:
     return out
 
 
-def _prose(lines: list[str]) -> list[str]:
-    return [x for x in (line.strip() for line in lines) if x and x != TABLE_MARK and not x.startswith("[image")]
-
-
 def _keep(report: Report, key: str, lines: list[str], where: Location) -> None:
-    paragraphs = _prose(lines)
+    paragraphs = [x for x in (line.strip() for line in lines)
+                  if x and x != TABLE_MARK and not x.startswith("[image")]
     if paragraphs:
         report.narrative[key] = "\n\n".join(paragraphs)
         report.narrative_where[key] = where
