@@ -235,6 +235,9 @@ class NarrativeSection:
     heading: str  # default heading, a pack may rename
     part: str  # which of the six sections it sits in: overview / problems / other
     hint: str = ""
+    # Words a published report's subsection heading names this aspect by (平台建设管理情况: 平台);
+    # headings naming none of a part's aspects are the organ's own outline (平潭 2019, 2020).
+    named_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -232,23 +232,23 @@ GOV_2021 = complete(
         narrative=(
             NarrativeSection(
                 "overview.active", "（一）主动公开情况", "overview",
-                "主动公开工作情况：网站发布、政策文件、解读、会议公开、互动交流等",
+                "主动公开工作情况：网站发布、政策文件、解读、会议公开、互动交流等", named_by=("主动公开",),
             ),
             NarrativeSection(
                 "overview.requests", "（二）依申请公开情况", "overview",
-                "依申请公开工作的补充说明（申请数量、结果占比等由系统根据表格自动生成）",
+                "依申请公开工作的补充说明（申请数量、结果占比等由系统根据表格自动生成）", named_by=("依申请", "申请公开", "申请办理"),
             ),
             NarrativeSection(
                 "overview.management", "（三）政府信息管理情况", "overview",
-                "信息发布审核、保密审查、政策文件清理等",
+                "信息发布审核、保密审查、政策文件清理等", named_by=("信息管理", "管理"),
             ),
             NarrativeSection(
                 "overview.platforms", "（四）政府信息公开平台建设情况", "overview",
-                "政府网站、政务新媒体、公开查阅点等平台建设",
+                "政府网站、政务新媒体、公开查阅点等平台建设", named_by=("平台",),
             ),
             NarrativeSection(
                 "overview.supervision", "（五）监督保障情况", "overview",
-                "组织领导、培训、考核、社会评议和责任追究结果",
+                "组织领导、培训、考核、社会评议和责任追究结果", named_by=("监督", "保障", "考核"),
             ),
             NarrativeSection(
                 "problems", "五、存在的主要问题及改进情况", "problems",

@@ -70,16 +70,6 @@ MONEY_UNITS = {"万元": 1, "元": 10000}
 # A subsection heading of 一、总体情况, alone or opening its paragraph: （一）主动公开方面。有序推进……
 SUBSECTION = _lazy(r"^[(（][一二三四五六七八九十][)）]([^。：:；;，,]{0,30})[。：:；;]?")
 OVERVIEW_HEADING = _lazy(r"^一[、.．]\s*总体情况")
-# The aspects of 一、总体情况 the format lists (its narrative keys), by the words a subsection heading
-# names them with. Headings that do not name them are the organ's own outline (平潭 2020:
-# （一）强化组织协调，着力规范公开工作 / （二）围绕工作重点，扎实推进主动公开).
-OVERVIEW_ASPECTS: dict[str, tuple[str, ...]] = {
-    "overview.active": ("主动公开",),
-    "overview.requests": ("依申请", "申请公开", "申请办理"),
-    "overview.management": ("信息管理", "管理"),
-    "overview.platforms": ("平台",),
-    "overview.supervision": ("监督", "保障", "考核"),
-}
 # Section 五 is worded variously: 存在的主要问题及改进情况 / 及整改措施 / 政府信息公开工作存在的…
 PROBLEMS_HEADING = _lazy(r"^(?:五[、.．])?.{0,12}存在的主要问题")
 OTHER_HEADING = _lazy(r"^(?:六[、.．])?.{0,6}其他需要报告的事项")

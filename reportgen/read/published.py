@@ -541,7 +541,7 @@ def _overview(fmt: Format, report: Report, paragraphs: list[str], overview: int,
         m = words.SUBSECTION.match(text)
         if m:
             starts.append((i, text[m.end():].strip(), re.split(r"[。：:；;]", text, maxsplit=1)[0]))
-    named = [_aspect(heading, keys) for _, _, heading in starts]
+    named = [_aspect(heading, fmt) for _, _, heading in starts]
     if len(starts) != len(keys) and (not starts or None in named or len(set(named)) < len(named)):
         # with the text that may open the heading's own paragraph (一、总体情况。2019年，我区……)
         m = words.OVERVIEW_HEADING.match(paragraphs[overview].strip())
@@ -556,10 +556,10 @@ def _overview(fmt: Format, report: Report, paragraphs: list[str], overview: int,
         _keep(report, key, [rest, *paragraphs[a + 1 : b]], Location(file=report.source, key=f"第{a + 1}段"))
 
 
-def _aspect(heading: str, keys: list[str]) -> str | None:
+def _aspect(heading: str, fmt: Format) -> str | None:
     """The aspect a subsection heading names first (平台建设管理情况: 平台, not 管理), if any."""
-    at = {k: min((i for w in words.OVERVIEW_ASPECTS.get(k, ()) if (i := heading.find(w)) >= 0), default=None)
-          for k in keys}
+    at = {s.key: min((i for w in s.named_by if (i := heading.find(w)) >= 0), default=None)
+          for s in fmt.narrative if s.part == "overview"}
     found = [(i, k) for k, i in at.items() if i is not None]
     return min(found)[1] if found else None
 
