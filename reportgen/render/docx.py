@@ -10,11 +10,23 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PackError
-from ..sandbox import guarded, render_bounded
-from ..write.atomic import reproducible_zip, write_atomic
-from .compiled import from_string
+from ..sandbox import guarded
+from ..write.atomic import office_zip, write_atomic
 from .docxpolicy import check_docx_parts
 from .packs import Pack, environment
+from .prepared import (
+    Parts,
+    Prepared,
+    indent_signoff,
+    paragraph_lines,
+    prepare,
+    prepared_template,
+    render_core_templates,
+    render_part,
+    render_prepared,
+    set_core,
+    signoff_facts,
+)
 
 TEMPLATE_NAME = "report.docx"
 TABLE_STYLE = "报告表格"
@@ -33,34 +45,70 @@ def render_docx(context: dict[str, Any], pack: Pack, out: Path) -> None:
             f"模板包“{pack.name}”及其继承链中都没有 {TEMPLATE_NAME}",
             hint="请在模板包文件夹中放入 report.docx",
         )
-    data = render_docx_bytes(context, template, pack)
-    with zipfile.ZipFile(io.BytesIO(data)) as z:  # what the template composed, checked as written
-        check_docx_parts(z, f"{template.parent.name}/{template.name}")
-    write_atomic(out, data)
+    members, published = render_docx_parts(context, template, pack)
+    check_docx_parts(Parts(members), f"{template.parent.name}/{template.name}")  # what the template composed
+    write_atomic(out, office_zip(members, default_time=published))
 
 
 def render_docx_bytes(context: dict[str, Any], template: Path, pack: Pack) -> bytes:
     """The rendered document as (deterministic) bytes."""
-    tpl = _load(template)
-    styles = _style_ids(tpl.docx)
-    width = _text_width(tpl.docx)
+    members, published = render_docx_parts(context, template, pack)
+    return office_zip(members, default_time=published)
+
+
+def render_docx_parts(context: dict[str, Any], template: Path, pack: Pack,
+                      *, prepared: bool = True) -> tuple[dict[str, bytes], Any]:
+    """The rendered document's parts, and its time (the publication date) for office_zip.
+
+    A template is rendered from its prepared form (render/prepared.py) unless the report has
+    charts; `prepared=False` renders it with docxtpl, the way the prepared form is held to."""
+    where = f"{template.parent.name}/{template.name}"
     env = environment(pack, autoescape=True)
+    ready = prepared_template(template, _prepare) if prepared and not context.get("charts") else None
+    tpl: Any = None
+    if ready is None:
+        tpl = _load(template)
+        facts = word_facts(tpl)
+    else:
+        facts = ready.facts
+    styles, width = facts["styles"], facts["width"]
     env.filters["docx_table"] = lambda grid, size=None: _table_filter(grid, styles, width, size)
     # `{{p tables.requests }}` alone also draws the table: each grid knows its own XML.
     tables = {k: _WordGrid(v, styles, width) for k, v in (context.get("tables") or {}).items()}
-    where = f"{template.parent.name}/{template.name}"
+    signoff = context.get("signoff") or {}
     try:
-        charts = chart_images(tpl, context, width)
-        guarded(lambda: tpl.render(context | {"tables": tables} | charts, jinja_env=env, autoescape=True), where)
+        full = context | {"tables": tables} | chart_images(tpl, context, width, styles)
+        if ready is not None:
+            return render_prepared(ready, full, env, where, signoff)
+        guarded(lambda: tpl.render(full, jinja_env=env, autoescape=True), where)
     except PackError as e:
         raise PackError(f"{e}{_paragraph_of(template, e)}") from e
-    _indent_signoff(tpl.docx, context.get("signoff") or {})
+    indent_signoff(tpl.docx.element.body, facts["signoff"], signoff)
     # Set after rendering: docxtpl renders properties with the autoescaping env, which would
     # turn “&” in an organ's name into “&amp;” here.
-    published = _set_properties(tpl.docx.core_properties, context)
+    published = set_core(tpl.docx.core_properties._element, context)
     buf = io.BytesIO()
     tpl.save(buf)
-    return reproducible_zip(buf.getvalue(), default_time=published)
+    with zipfile.ZipFile(buf) as z:
+        return {name: z.read(name) for name in z.namelist()}, published
+
+
+def _prepare(template: Path) -> Prepared | None:
+    """The template prepared by docxtpl (its errors said as a build says them)."""
+    tpl = _load(template)
+    return prepare(tpl, word_facts(tpl))
+
+
+def word_facts(tpl: Any) -> dict[str, Any]:
+    """What rendering needs of the template's styles and page: the ids of the report's styles
+    by name, the text width in twips, and which paragraphs are the sign-off."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    document = tpl.docx
+    names = (TABLE_STYLE, CELL_STYLE, FIGURE_STYLE, TABLE_TITLE_STYLE, NOTE_STYLE)
+    styles = {s.name: s.style_id for s in document.styles if s.name in names}  # Word may rename ids
+    return {"styles": styles, "width": _text_width(document),
+            "signoff": signoff_facts(document.styles, WD_STYLE_TYPE.PARAGRAPH, SIGNOFF_STYLE)}
 
 
 _CHAR_GRID = re.compile(rb'(<w:docGrid\b[^>]*?) w:type="(?:linesAndChars|snapToChars)"')
@@ -145,53 +193,7 @@ def rewrite_members(data: bytes, edit: Any) -> bytes:
     return out.getvalue()
 
 
-def _set_properties(props: Any, context: dict[str, Any]) -> Any:
-    """Title, subject and author from the report (never the template's); returns the report's
-    publication date as the document's time when SOURCE_DATE_EPOCH gives none."""
-    from datetime import UTC, datetime
-
-    from .typeset import date_parts
-
-    meta = context.get("meta") or {}
-    organ = str(meta.get("organ", ""))
-    year = meta.get("year", "")
-    props.title = str(context.get("title", ""))
-    props.subject = f"{year}年度政府信息公开工作年度报告" if year else "政府信息公开工作年度报告"
-    props.author = organ
-    props.last_modified_by = organ
-    props.category = "政府信息公开工作年度报告"
-    props.keywords = "政府信息公开"
-    props.comments = ""
-    props.language = "zh-CN"
-    props.revision = 1
-    parts = date_parts(str(meta.get("publish_date") or ""))
-    if parts is None:
-        return None
-    try:
-        return datetime(*parts, tzinfo=UTC)
-    except ValueError:  # 2月30日: shown as written, but no document time
-        return None
-
-
 SIGNOFF_STYLE = "落款"
-
-
-def _indent_signoff(document: Any, signoff: dict[str, Any]) -> None:
-    """GB/T 9704-2012 7.3.5.2 for the two 落款 paragraphs: the organ 右空二字, the date's first
-    character two characters right of the organ's (or the date 右空二字 and the organ moved left,
-    when the date is the longer). Word's rightChars keeps this true at any font size."""
-    if not signoff:
-        return
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    paras = [p for p in document.paragraphs if p.style is not None and p.style.name == SIGNOFF_STYLE]
-    if len(paras) != 2:  # a pack that lays out its own sign-off keeps it as drawn
-        return
-    for para, chars in zip(paras, (signoff["organ_indent"], signoff["date_indent"]), strict=True):
-        size = para.style.font.size.pt if para.style.font.size else 16.0
-        para.paragraph_format.right_indent = Pt(chars * size)
-        para._p.pPr.find(qn("w:ind")).set(qn("w:rightChars"), str(round(chars * 100)))
 
 
 def _load(template: Path) -> Any:
@@ -201,27 +203,12 @@ def _load(template: Path) -> Any:
         """docxtpl with the pack limits on output size and time (packs are untrusted)."""
 
         def render_xml_part(self, src_xml: str, part: Any, context: Any, jinja_env: Any = None) -> str:
-            src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
             self.current_rendering_part = part
-            compiled = from_string(jinja_env, src_xml, f"{template.parent.name}/{template.name}")
-            dst_xml = render_bounded(lambda: compiled.generate(context), f"{template.parent.name}/{template.name}")
-            dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
-            for escaped, tag in (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}")):
-                dst_xml = dst_xml.replace(escaped, tag)
-            return self.resolve_listing(dst_xml)
+            return render_part(jinja_env, paragraph_lines(src_xml), context, f"{template.parent.name}/{template.name}")
 
         def render_properties(self, context: Any, jinja_env: Any = None) -> None:
-            from markupsafe import Markup
-
-            # docxtpl compiles every core property as a template, uncached: a lexer and six
-            # compiles on every build for texts that hold no tag. Only one that does is rendered.
-            props = self.docx.core_properties
-            for name in ("author", "comments", "identifier", "language", "subject", "title"):
-                text = getattr(props, name) or ""
-                if "{{" in text or "{%" in text:
-                    compiled = from_string(jinja_env, text, f"{template.parent.name}/{template.name}")
-                    text = render_bounded(lambda c=compiled: c.generate(context), name)
-                    setattr(props, name, Markup(text).unescape())  # plain text, not XML: “&”, not “&amp;”
+            render_core_templates(self.docx.core_properties._element, jinja_env, context,
+                                  f"{template.parent.name}/{template.name}")
 
     _guard_template(template)
     tpl = BoundedTemplate(str(template))
@@ -284,15 +271,6 @@ def _guard_template(template: Path) -> None:
         ) from e
 
 
-def _style_ids(document: Any) -> dict[str, str]:
-    """Style ids of the table and cell styles, looked up by name (Word may rename ids)."""
-    ids: dict[str, str] = {}
-    for style in document.styles:
-        if style.name in (TABLE_STYLE, CELL_STYLE):
-            ids[style.name] = style.style_id
-    return ids
-
-
 def _text_width(document: Any) -> int:
     section = document.sections[0]
     try:
@@ -307,16 +285,14 @@ def _text_width(document: Any) -> int:
 FIGURE_STYLE, TABLE_TITLE_STYLE, NOTE_STYLE = "图表", "表题", "表注"
 
 
-def chart_images(tpl: Any, context: dict[str, Any], width: int) -> dict[str, Any]:
+def chart_images(tpl: Any, context: dict[str, Any], width: int, styles: dict[str, str]) -> dict[str, Any]:
     """``charts`` and ``comparison`` as the Word template places them: ``{{p charts.outcomes }}`` becomes
     the chart's PNG (the text width `width` twips wide, at the pack's resolution) in a paragraph of
     its own, ``{{p comparison }}`` the title, table and note; both vanish when the pack has them off.
-    One tag each, so a report without them costs no more to render."""
+    One tag each, so a report without them costs no more to render. `styles` are the template's
+    style ids by name; `tpl` (docxtpl's template) is needed only for charts."""
     charts = context.get("charts") or {}
     comparison = context.get("comparison")
-    if not charts and not comparison:
-        return {"charts": _NoCharts(), "comparison": ""}
-    names = {s.name: s.style_id for s in tpl.docx.styles if s.name in (FIGURE_STYLE, TABLE_TITLE_STYLE, NOTE_STYLE)}
     out: dict[str, Any] = {"charts": _NoCharts(), "comparison": ""}
     if charts:
         from reportgen.render.charts import png
@@ -324,15 +300,15 @@ def chart_images(tpl: Any, context: dict[str, Any], width: int) -> dict[str, Any
         for key, chart in charts.items():
             image = png(chart, round(width / 1440 * chart["style"]["dpi"]))
             out["charts"][key] = _WordChart(tpl, image, width, f"{chart['title']}：{chart['desc']}",
-                                            names.get(FIGURE_STYLE))
+                                            styles.get(FIGURE_STYLE))
     if comparison:
         parts = []
         grid = (context.get("tables") or {}).get("comparison")
         if grid:
-            parts.append(_paragraph(comparison["title"], names.get(TABLE_TITLE_STYLE), keep=True))
-            parts.append(table_xml(grid, _style_ids(tpl.docx), width, 10.5))
+            parts.append(_paragraph(comparison["title"], styles.get(TABLE_TITLE_STYLE), keep=True))
+            parts.append(table_xml(grid, styles, width, 10.5))
         if comparison["note"]:
-            parts.append(_paragraph(comparison["note"], names.get(NOTE_STYLE)))
+            parts.append(_paragraph(comparison["note"], styles.get(NOTE_STYLE)))
         out["comparison"] = _Xml("".join(parts))
     return out
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from typing import Any
 
 from ..errors import PackError
 
@@ -53,10 +54,10 @@ _FLD_SIMPLE = re.compile(rb'<w:fldSimple\b[^>]*\bw:instr="([^"]*)"')
 REMEDY = "请在 Word 或 WPS 中删除它后另存；报告模板只能使用模板本身所含的内容"
 
 
-def check_docx_parts(z: zipfile.ZipFile, source: str) -> None:
+def check_docx_parts(z: zipfile.ZipFile | Any, source: str) -> None:
     """Refuse a report template (or a rendered report) that would reach outside when opened.
 
-    Called on the pack's report.docx before it is parsed (so `templates check` and `build`
+    `z` is a zip or anything that reads like one (render/prepared.py's Parts). Called on the pack's report.docx before it is parsed (so `templates check` and `build`
     refuse it) and on the rendered document before it is written (so a template cannot
     compose such a field out of its own placeholders). Parts are zipguard-checked before this.
     """

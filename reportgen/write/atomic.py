@@ -134,15 +134,20 @@ def reproducible_zip(data: bytes, *, default_time: datetime | None = None) -> by
     """An Office file (DOCX, XLSX) rewritten so the same content gives the same bytes: fixed
     member order and dates, and docProps/core.xml's times removed (or SOURCE_DATE_EPOCH's, else
     `default_time`'s: a time the content itself gives, such as a report's publication date)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    return office_zip({name: src.read(name) for name in src.namelist()}, default_time=default_time)
+
+
+def office_zip(members: dict[str, bytes], *, default_time: datetime | None = None) -> bytes:
+    """An Office file of `members` (name → bytes), as `reproducible_zip` writes it."""
     when, date_time = fixed_time()
     if when is None and default_time is not None:
         when = default_time
-    src = zipfile.ZipFile(io.BytesIO(data))
-    names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n))
+    names = sorted(members, key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for name in names:
-            blob = src.read(name)
+            blob = members[name]
             if name == "docProps/core.xml":
                 blob = _CORE_TIMES.sub(b"", blob)
                 if when is not None:
