@@ -222,6 +222,8 @@ def _scan_sheets(p: Path, parts: dict[str, str], names: list[str]) -> _Scan:
       typed or computed;
     - cells holding an error (→ #REF! …), which calamine reads as empty.
     """
+    import zlib
+
     from lxml import etree
 
     scan = _Scan()
@@ -248,7 +250,8 @@ def _scan_sheets(p: Path, parts: dict[str, str], names: list[str]) -> _Scan:
                         if el.get("t") == "e":
                             v = el.find(f"{_NS}v")
                             errors[ref] = v.text if v is not None and v.text else "#N/A"
-    except (KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError) as e:
+    except (KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError, EOFError, RuntimeError,
+            NotImplementedError, zlib.error) as e:  # a damaged member ends early or inflates to nonsense
         raise _open_error(p, e) from e
     return scan
 
