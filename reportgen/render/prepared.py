@@ -41,6 +41,7 @@ BODY_MARK = b"<!--reportgen:body-->"
 FACTS = "reportgen-prepared.json"  # a member of the kept zip beside the parts
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+MAX_TEMPLATE_BYTES = 50 * 1024 * 1024  # read whole to be hashed; the shipped one is 13 kB
 _MEMORY_LIMIT = 8  # prepared templates kept per process: one per pack in use
 
 _memory: dict[str, Prepared | None] = {}
@@ -62,9 +63,12 @@ def prepared_template(template: Path, prepare: Any) -> Prepared | None:
     """The prepared form of `template`, from memory, the user's cache or `prepare(path)` (which
     returns None for a template that must be rendered by docxtpl); None then."""
     try:
-        data = template.read_bytes()
+        with template.open("rb") as fh:
+            data = fh.read(MAX_TEMPLATE_BYTES + 1)
     except OSError:
         return None  # docxtpl's path says what is wrong with it
+    if len(data) > MAX_TEMPLATE_BYTES:
+        return None  # and refuses what is too large to be a report template
     key = _key(data)
     if key in _memory:
         return _memory[key]
