@@ -27,6 +27,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -116,11 +117,13 @@ def _read(path: Path) -> Prepared | str | None:
         if facts.get("docxtpl"):
             return "docxtpl"
         sources = facts.pop("sources")
-        if DOCUMENT not in sources or members.get(DOCUMENT, b"").count(BODY_MARK) != 1:
+        if DOCUMENT not in sources or CORE not in members or members.get(DOCUMENT, b"").count(BODY_MARK) != 1:
             return None
+        facts["styles"], facts["width"], facts["signoff"]["sizes"], facts["signoff"]["known"]  # noqa: B018 - all there
         return Prepared(members, sources, facts)
-    except (OSError, KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile, EOFError):
-        return None
+    except (OSError, KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile, EOFError, RuntimeError,
+            NotImplementedError, zlib.error):
+        return None  # never a reason to fail a build
 
 
 def _write(path: Path, prepared: Prepared | None) -> None:
