@@ -110,8 +110,9 @@ def test_year_text(doc):
 
 
 def test_file_year(doc):
-    found = flatten(check(from_document(doc, source="兰山区2022.json")), "code", "key", "severity")
-    assert ["file_year", "meta.year", WARNING] in found
+    found = flatten(check(from_document(doc, source="兰山区2022.json")), "code", "key", "severity", "message")
+    assert ["file_year", "meta.year", WARNING,
+            "文件名中的年度（2022）与“基本信息”中的统计年度（2021）不一致，可能选错了文件"] in found
     assert "file_year" not in [c for c, *_ in flatten(check(from_document(doc, source="兰山区2021.json")), "code")]
 
 
