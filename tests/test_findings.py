@@ -110,8 +110,9 @@ def test_year_text(doc):
 
 
 def test_file_year(doc):
-    found = flatten(check(from_document(doc, source="兰山区2022.json")), "code", "key", "severity")
-    assert ["file_year", "meta.year", WARNING] in found
+    found = flatten(check(from_document(doc, source="兰山区2022.json")), "code", "key", "severity", "message")
+    assert ["file_year", "meta.year", WARNING,
+            "文件名中的年度（2022）与“基本信息”中的统计年度（2021）不一致，可能选错了文件"] in found
     assert "file_year" not in [c for c, *_ in flatten(check(from_document(doc, source="兰山区2021.json")), "code")]
 
 
@@ -175,3 +176,15 @@ def test_placeholders_are_data_references_with_the_documented_filters(doc):
     refused = [f for f in analysis.findings if f.key == "narrative.problems"]
     assert [f.code for f in refused] == ["placeholder_syntax"]
     assert "“{{ 9**(9**9) }}”中只能写数据的名称" in refused[0].message  # the placeholder itself, not sandbox text
+
+
+def test_a_cell_of_table_2_is_named_as_table_3s_are_its_row_then_its_column(doc):
+    doc["previous"]["active_disclosure"] = {"normative_documents": {"in_force": 2}, "fees": {"amount": "100.00"}}
+    doc["previous"]["requests"]["new"]["total"] = 2
+    found = [f.message for f in check(from_document(doc, source="t.json")) if f.code == "jump_10x"]
+    assert found == [
+        "行政规范性文件（现行有效件数）本年为20，上年为2，相差10倍以上，请核对",
+        # the column's own note in brackets follows a comma: no brackets within brackets
+        "行政事业性收费（本年收费金额，单位：万元）本年为1210.06，上年为100.00，相差10倍以上，请核对",
+        "一、本年新收政府信息公开申请数量（总计）本年为232，上年为2，相差10倍以上，请核对",
+    ]

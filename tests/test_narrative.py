@@ -7,6 +7,7 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from helpers import run_cli, set_cells
 
 from reportgen.app.pipeline import build_context, check
@@ -130,3 +131,38 @@ def test_a_share_change_stated_in_percent_is_flagged_but_a_count_change_is_not(d
     )
     found = [f for f in check(from_document(doc)) if f.code == "share_change_as_percent"]
     assert len(found) == 1 and "应写作“38.1个百分点”" in found[0].message
+
+
+# How real reports word a change, held against the workbook's own 上年数据 (sample: 本年新收 232
+# against 205 in 2020, 办结 224 against 206): a true statement, the same with a wrong figure, and
+# one against a year that is not last year (not checked: the workbook holds only last year's).
+_REQUESTS_CHANGED = "表格中本年新收增减27件、办结增减18件（申请数量）"
+WORKBOOK_CHANGE_WORDINGS = {
+    "the year named between topic and change": (
+        "申请数量较2020年增加27件", "申请数量较2020年增加99件", "申请数量较2019年增加99件"),
+    "last year's figure in brackets after this year's": (
+        "共受理申请232件，比2020年（205件）增加27件", "共受理申请232件，比2020年（205件）增加99件",
+        "共受理申请232件，较2019年（150件）增加99件"),
+    "the year opening a clause after this year's figure": (
+        "本年度新收政府信息公开申请232件，较2020年增加27件", "本年度新收政府信息公开申请232件，较2020年增加99件",
+        "本年度新收政府信息公开申请232件，较2019年增加99件"),
+    "同比 opening a clause of its own": (
+        "收到申请232件，同比增加27件", "收到申请232件，同比增加99件", "申请数量较上年增加至232件"),  # 增加至: the new figure
+}
+
+
+@pytest.mark.parametrize("wording", WORKBOOK_CHANGE_WORDINGS)
+def test_real_wordings_of_a_change_are_held_against_the_workbooks_last_year(doc, wording):
+    true, wrong, not_checked = WORKBOOK_CHANGE_WORDINGS[wording]
+    doc["narrative"]["overview.requests"] = "。".join((true, wrong, not_checked)) + "。"
+    found = [f.message for f in check(from_document(doc)) if f.code == "stale_number"
+             and f.key == "narrative.overview.requests"]
+    assert found == [f"正文“{wrong}。”中的99件与表格不符：{_REQUESTS_CHANGED}"]
+
+
+def test_the_lanshan_reports_own_comparison_with_2020_agrees_with_the_workbook(doc):
+    # tests/data/lanshan-2021-report.txt, 四、…: every change it states is a change of the sample's figures
+    doc["narrative"]["overview.requests"] = (
+        "与2020年数据对比，2021年受理政府信息公开申请数量增加27件，已答复的同意公开比例增加22件，同意部分公开"
+        "减少3件，不予公开类回复增加21件，无法提供类回复减少18件，不予处理类回复减少1件,其他情况类回复减少3件。")
+    assert [f.message for f in check(from_document(doc)) if f.key == "narrative.overview.requests"] == []

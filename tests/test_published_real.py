@@ -507,3 +507,13 @@ def test_a_missing_organ_on_a_published_page_is_told_as_an_auditor_needs_it(tmp_
     assert report.meta["organ"] == ""  # not “时间”, the portal's field after an empty 来源：
     found = [f for f in check(report) if f.code == "missing_meta"]
     assert found and all("发布机关补正" in f.remedy and "基本信息" not in f.remedy for f in found)
+
+
+def test_a_page_saved_under_another_years_name_is_told_against_its_title(tmp_path):
+    # the real 2024 page saved under last year's name: its year was read from its title, not a sheet
+    shutil.copy(DATA / "pingtan-2024.html", tmp_path / "pingtan-2023.html")
+    report = load(tmp_path / "pingtan-2023.html")
+    assert report.year == 2024
+    (found,) = [f for f in check(report) if f.code == "file_year"]
+    assert found.message == "文件名中的年度（2023）与报告标题中的年度（2024）不一致，可能选错了文件"
+    assert found.remedy == "核对选的是否为该年度的报告（文件名与报告标题中的年度不一致）。"

@@ -147,7 +147,11 @@ def file_year(report: Report) -> Iterator[Finding]:
         return
     named = sorted(set(_NAMED_YEAR.findall(PurePath(report.source).name)))
     if named and str(report.year) not in named:
-        yield finding("file_year", _loc(report, "meta.year"), "meta.year", named="、".join(named), year=report.year)
+        # where the year inside was read: a published report has no sheet, only its title
+        fmt = report.format
+        read_from = "报告标题中的年度" if report.published else f"“{fmt.meta_sheet}”中的{fmt.meta_label('year')}"
+        yield finding("file_year", _loc(report, "meta.year"), "meta.year", named="、".join(named), year=report.year,
+                      read_from=read_from)
 
 
 def not_filled(report: Report) -> Iterator[Finding]:

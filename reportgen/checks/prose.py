@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -74,6 +74,16 @@ def _topics(report: Report) -> list[Topic]:
 
 _SENTENCE = re.compile(r"[^。；;！？\n]+[。；;！？]?")
 _GAP = 12  # characters allowed between the topic word and its number
+_NUMBER = r"\d+(?:\.\d+)?"
+
+
+def _between(unit: str) -> str:
+    """One character of what may stand between a topic word and its number, in a figure and in a
+    change alike: any word but a number or a clause break, the year compared with (较2023年度), and
+    the figure compared with in brackets (较2023年（81件）, 较上年（81件）), taken whole so that it is
+    never read as this year's figure nor as the change."""
+    return (rf"(?:[^0-9０-９，。；,;等（(]|[（(](?![0-9０-９])|\d{{4}}年度?"
+            rf"|[（(]{_NUMBER}\s*{re.escape(unit)}[)）])")
 
 
 class _TopicPattern:
@@ -101,7 +111,7 @@ def _patterns(topics: list[Topic]) -> Patterns:
     for topic in sorted(topics, key=lambda tp: -max(len(w) for w in tp.words)):
         words = "|".join(re.escape(w) for w in sorted(topic.words, key=len, reverse=True))
         out.append((topic, _TopicPattern(topic.words, (
-            rf"(?:{words})[^0-9０-９，。；,;等]{{0,{_GAP}}}?(\d+(?:\.\d+)?)\s*{re.escape(topic.unit)}(?!\w*[率比])"
+            rf"(?:{words}){_between(topic.unit)}{{0,{_GAP}}}?({_NUMBER})\s*{re.escape(topic.unit)}(?!\w*[率比])"
         ))))
     return out
 
@@ -116,13 +126,12 @@ def _change_patterns(topics: list[Topic]) -> Patterns:
         if any(k.startswith("other_matters.") for k in topic.keys):
             continue  # the processing fees (元, 次): no year-on-year statement quotes them
         words = "|".join(re.escape(w) for w in sorted(topic.words, key=len, reverse=True))
-        number, unit = r"\d+(?:\.\d+)?", re.escape(topic.unit)
-        gap = rf"(?:[^0-9０-９，。；,;等]|\d{{4}}年度?|[（(]{number}\s*{unit}[)）])"
+        gap, unit = _between(topic.unit), re.escape(topic.unit)
         # the change word right before its number: 增加5件, 减少了2件, but not 增加至218件 (the new figure)
-        change = rf"(?P<change>{_CHANGE_WORDS.pattern})了?\s*(?P<n>{number})\s*{unit}(?!\w*[率比])"
+        change = rf"(?P<change>{_CHANGE_WORDS.pattern})了?\s*(?P<n>{_NUMBER})\s*{unit}(?!\w*[率比])"
         out.append((topic, _TopicPattern(topic.words, rf"(?:{words}){gap}{{0,{_GAP}}}?{change}")))
         out.append((topic, _TopicPattern(
-            topic.words, rf"(?:{words}){gap}{{0,{_GAP}}}?{number}\s*{unit}[，,]\s*(?P<clause>{gap}{{0,{_GAP}}}?){change}"
+            topic.words, rf"(?:{words}){gap}{{0,{_GAP}}}?{_NUMBER}\s*{unit}[，,]\s*(?P<clause>{gap}{{0,{_GAP}}}?){change}"
         )))
     return out
 
@@ -142,76 +151,76 @@ def _built(report: Report) -> tuple[Format, Patterns, Patterns]:
     return built
 
 
-def _patterns_of(report: Report) -> Patterns:
-    return _built(report)[1]
-
-
 def stale_numbers(report: Report, computed: Computed, texts: dict[str, str]) -> Iterator[Finding]:
-    """Warn where staff text attaches a number to a topic and that number is none of its figures."""
+    """Warn where staff text attaches a number to a topic and that number is none of its figures,
+    or states a change from last year that is none of the changes of its figures."""
     if not any(re.search(r"\d", t) for t in texts.values()):
         return
     values = computed.values
     last = computed.last if report.previous else None
-    patterns = _patterns_of(report)
+    _, patterns, changes = _built(report)
+    last_year = _last_year(report)
     for key, text in texts.items():
         where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
         for m in _SENTENCE.finditer(text):
             sentence = m.group(0).strip()
-            yield from _check_sentence(sentence, patterns, values, last, where, key)
+            yield from _check_sentence(sentence, patterns, changes, values, last, last_year, where, key)
 
 
 _CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|上升|提高|降低|多了|少了")
 _OTHER_SCOPE = ("部门", "各级", "全市", "全区", "全县")  # 部门规范性文件45件: not the table's figure
 
 
+def _about(topic: Topic, sentence: str, start: int, at: int) -> bool:
+    """Whether the number at ``at``, stated of the topic word at ``start``, is the table's."""
+    if sentence[max(0, start - 2): start] in _OTHER_SCOPE:
+        return False  # 部门规范性文件: the departments' documents, not the organ's
+    if topic.verbs:
+        said = [v for v in DOCUMENT_VERBS if v in sentence[max(0, start - 4): at]]
+        if said and not any(v in topic.verbs for v in said):
+            return False  # 废止规范性文件5件 where no column counts what was repealed (2019)
+    return True
+
+
 def _check_sentence(
-    sentence: str, patterns: Patterns, values: dict[str, Number],
-    last: dict[str, Number] | None, where: Location, key: str,
+    sentence: str, patterns: Patterns, changes: Patterns, values: dict[str, Number],
+    last: dict[str, Number] | None, last_year: str, where: Location, key: str,
 ) -> Iterator[Finding]:
+    # “增加22件” states a change, not a figure (most sentences state none: not searched for)
+    stated = list(_changes_in(sentence, changes)) if _CHANGE_WORDS.search(sentence) else []
+    changed = {m.start("n") for _, m in stated}
     seen: set[tuple[int, str]] = set()
     reported: set[tuple[str, str]] = set()
+    quoted = sentence if len(sentence) <= 80 else sentence[:80] + "…"
     for topic, pattern in patterns:
         for m in pattern.finditer(sentence):
             spot = (m.start(1), topic.unit)
             if spot in seen:
                 continue  # a longer topic word already claimed this number
             seen.add(spot)
+            if m.start(1) in changed or not _about(topic, sentence, m.start(), m.start(1)):
+                continue
             number = Decimal(m.group(1))
-            if sentence[max(0, m.start() - 2): m.start()] in _OTHER_SCOPE:
-                continue  # 部门规范性文件: the departments' documents, not the organ's
-            if topic.verbs:
-                said = [v for v in DOCUMENT_VERBS if v in sentence[max(0, m.start() - 4): m.start(1)]]
-                if said and not any(v in topic.verbs for v in said):
-                    continue  # 废止规范性文件5件 where no column counts what was repealed (2019)
             sums = [k.split("+") for k in topic.keys if "+" in k]
             if sums:
                 figures = sorted({sum((Decimal(values[p]) for p in parts), start=Decimal(0))
                                   for parts in sums if all(p in values for p in parts)})
-                keys = []
             else:
-                keys = [k for k in values if any(k.startswith(p) or k == p for p in topic.keys)]
-                figures = sorted({Decimal(values[k]) for k in keys})
-            if _CHANGE_WORDS.search(sentence[m.start(): m.start(1)]):
-                # “增加22件” states a change, not a figure: checkable only against last year
-                if last is None:
-                    continue
-                figures = sorted({abs(Decimal(values[k]) - Decimal(last[k])) for k in keys if k in last})
+                figures = sorted({Decimal(values[k]) for k in values
+                                  if any(k.startswith(p) or k == p for p in topic.keys)})
             if not figures or number in figures or (m.group(1), topic.name) in reported:
                 continue
             reported.add((m.group(1), topic.name))
-            if topic.named:
-                change = last is not None and _CHANGE_WORDS.search(sentence[m.start(): m.start(1)])
-                shown = _named(topic, values, last if change else None)
-            else:
-                shown = "、".join(str(f) for f in figures if f) or "0"
-            yield finding(
-                "stale_number",
-                where,
-                f"narrative.{key}",
-                sentence=sentence if len(sentence) <= 80 else sentence[:80] + "…",
-                number=f"{m.group(1)}{topic.unit}",
-                expected=topic.name.format(values=shown),
-            )
+            shown = _named(topic, values) if topic.named else "、".join(str(f) for f in figures if f) or "0"
+            yield finding("stale_number", where, f"narrative.{key}", sentence=quoted,
+                          number=f"{m.group(1)}{topic.unit}", expected=topic.name.format(values=shown))
+    if last is None:
+        return  # a change is checkable only against last year
+    for topic, m, shown in _wrong_changes(sentence, stated, values, last, last_year):
+        if (m.group("n"), topic.name) not in reported:
+            reported.add((m.group("n"), topic.name))
+            yield finding("stale_number", where, f"narrative.{key}", sentence=quoted,
+                          number=f"{m.group('n')}{topic.unit}", expected=topic.name.format(values=shown))
 
 
 def _named(topic: Topic, values: dict[str, Number], last: dict[str, Number] | None = None) -> str:
@@ -350,6 +359,18 @@ def _compared_with(sentence: str, at: int) -> re.Match[str] | None:
     return before[-1] if before else (said[0] if said else None)
 
 
+def _against_last_year(sentence: str, at: int, last_year: str) -> bool:
+    """Whether the statement at ``at`` compares with last year: 较上年, 同比, 较{last_year}年, or
+    nothing said (“申请数量增加5件”)."""
+    said = _compared_with(sentence, at)
+    return said is None or said.group("year") in (None, last_year)
+
+
+def _last_year(report: Report) -> str:
+    """Last year as a change names it, or 上一 when no year is known (then no named year is last year)."""
+    return str(report.previous.year) if report.previous and report.previous.year else "上一"
+
+
 def stated_changes(report: Report, computed: Computed, texts: dict[str, str]) -> Iterator[Finding]:
     """Statements of change (“较上年增加137件”, “同比增长169.1%”) against ``computed.last``: for a
     published report, whose last year's figures come from the same organ's report of last year.
@@ -360,12 +381,7 @@ def stated_changes(report: Report, computed: Computed, texts: dict[str, str]) ->
     values, last = computed.values, computed.last
     changes = _built(report)[2]
     rates = percentages(report, computed)["rate"]
-    last_year = report.previous.year if report.previous and report.previous.year else "上一"
-
-    def against_last_year(sentence: str, at: int) -> bool:
-        said = _compared_with(sentence, at)
-        return said is not None and said.group("year") in (None, str(last_year))
-
+    last_year = _last_year(report)
     for key, text in texts.items():
         where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
         for m in _SENTENCE.finditer(text):
@@ -373,16 +389,17 @@ def stated_changes(report: Report, computed: Computed, texts: dict[str, str]) ->
             if not _YEAR_ON_YEAR.search(sentence):
                 continue  # no comparison stated
             quoted = sentence if len(sentence) <= 80 else sentence[:80] + "…"
-            for at, stated, expected in _count_changes(sentence, changes, values, last):
-                if against_last_year(sentence, at):
-                    yield finding("cross_change", where, f"narrative.{key}", sentence=quoted,
-                                  written=stated, last_year=last_year, expected=expected)
+            for topic, cm, shown in _wrong_changes(sentence, _changes_in(sentence, changes), values, last, last_year):
+                named = topic.name.replace("表格中", "两年报告中").replace("为{values}", "的变化为{values}")
+                yield finding("cross_change", where, f"narrative.{key}", sentence=quoted,
+                              written=sentence[cm.start("change"): cm.end("n")] + topic.unit,
+                              last_year=last_year, expected=named.format(values=shown))
             shares_changed = {c.start("n") for c in _SHARE_CHANGE.finditer(sentence)}
             for pm in _PERCENT.finditer(sentence):
                 before = sentence[max(0, pm.start() - 6): pm.start()]
                 if pm.start(1) in shares_changed or not _CHANGE_WORDS.search(before):
                     continue  # a share, or the change of a share (share_change_as_percent says so)
-                if not against_last_year(sentence, pm.start()):
+                if not _against_last_year(sentence, pm.start(), last_year):
                     continue  # a change against another year than last year
                 written = Decimal(pm.group(1))
                 unit = Decimal(1).scaleb(-len(pm.group(1).partition(".")[2]))
@@ -393,12 +410,9 @@ def stated_changes(report: Report, computed: Computed, texts: dict[str, str]) ->
                                   expected="按两年报告的数字算出的各项增减比例都不是这个数")
 
 
-def _count_changes(
-    sentence: str, changes: Patterns, values: dict[str, Number],
-    last: dict[str, Number],
-) -> Iterator[tuple[int, str, str]]:
-    """(at, written, expected) for each “申请较上年增加137件” whose number is no difference of this
-    year's and last year's figures of the topic."""
+def _changes_in(sentence: str, changes: Patterns) -> Iterator[tuple[Topic, re.Match[str]]]:
+    """Each change the sentence states of a topic (“申请数量较2023年（81件）增加5件”, “收到申请36件，
+    同比增加5件”), a longer topic word claiming its number first."""
     seen: set[int] = set()
     for topic, pattern in changes:
         for m in pattern.finditer(sentence):
@@ -407,15 +421,27 @@ def _count_changes(
             if "clause" in m.re.groupindex and not _YEAR_ON_YEAR.match(m.group("clause")):
                 continue  # “申请218件，办结210件”: the clause after the figure is no comparison
             seen.add(m.start("n"))
-            if any("+" in k for k in topic.keys):
-                continue  # 予以公开及部分公开: claimed, so that 部分公开 alone does not take it, but not checked
-            keys = [k for k in values if k in last and any(k.startswith(p) or k == p for p in topic.keys)]
-            differences = sorted({abs(Decimal(values[k]) - Decimal(last[k])) for k in keys})
-            if not differences or Decimal(m.group("n")) in differences:
-                continue
-            if topic.named:
-                shown = _named(topic, values, last)
-            else:
-                shown = "、".join(str(d) for d in differences if d) or "0"
-            named = topic.name.replace("表格中", "两年报告中").replace("为{values}", "的变化为{values}")
-            yield m.start("change"), sentence[m.start("change"): m.end("n")] + topic.unit, named.format(values=shown)
+            yield topic, m
+
+
+def _wrong_changes(
+    sentence: str, stated: Iterable[tuple[Topic, re.Match[str]]], values: dict[str, Number],
+    last: dict[str, Number], last_year: str,
+) -> Iterator[tuple[Topic, re.Match[str], str]]:
+    """Each stated change against last year whose number is no difference of this year's and last
+    year's figures of its topic, with those differences as a message gives them."""
+    for topic, m in stated:
+        if any("+" in k for k in topic.keys):
+            continue  # 予以公开及部分公开: claimed, so that 部分公开 alone does not take it, but not checked
+        if not _about(topic, sentence, m.start(), m.start("n")):
+            continue
+        if not _against_last_year(sentence, m.start("change"), last_year):
+            continue  # a change against another year than last year
+        keys = [k for k in values if k in last and any(k.startswith(p) or k == p for p in topic.keys)]
+        differences = sorted({abs(Decimal(values[k]) - Decimal(last[k])) for k in keys})
+        if not differences or Decimal(m.group("n")) in differences:
+            continue
+        if topic.named:
+            yield topic, m, _named(topic, values, last)
+        else:
+            yield topic, m, "、".join(str(d) for d in differences if d) or "0"

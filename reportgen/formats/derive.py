@@ -152,22 +152,32 @@ def _balances(fmt: Format) -> list[Balance]:
     ]
 
 
+def cell_label(row: str, column: str) -> str:
+    """A cell of a table as messages name it, in every table alike: its row, then its column in
+    brackets, as 规章（本年制发件数） or 一、本年新收政府信息公开申请数量（自然人）. A column's own
+    note in brackets follows a comma instead, not brackets within brackets: 行政事业性收费（本年收费金额，单位：万元）."""
+    head, bracket, note = column.partition("（")
+    if bracket and note.endswith("）"):
+        column = f"{head}，{note[:-1]}"
+    return f"{row}（{column}）"
+
+
 def _labels(fmt: Format) -> dict[str, str]:
     labels: dict[str, str] = {}
     act = fmt.active
     for key, item, f in act.figures():
-        labels[key] = f"{item.label}{f.label}"
+        labels[key] = cell_label(item.label, f.label)
     req = fmt.requests
     for row in req.all_rows():
         for c in req.columns:
-            labels[f"{req.key}.{row.key}.{c.key}"] = f"{row.label}（{c.label}）"
+            labels[f"{req.key}.{row.key}.{c.key}"] = cell_label(row.label, c.label)
     ap = fmt.appeals
     for key, block, f in ap.figures():
         head = f"{block.parent}·{block.label}" if block.parent else block.label
-        labels[key] = f"{head}（{f.label}）"
+        labels[key] = cell_label(head, f.label)
     combined, combined_label, _ = ap.combined
     for f in ap.fields:
-        labels[f"{ap.key}.{combined}.{f.key}"] = f"{combined_label}合计（{f.label}）"
+        labels[f"{ap.key}.{combined}.{f.key}"] = cell_label(f"{combined_label}合计", f.label)
     for key, f in fmt.other_matters:
         labels[f"other_matters.{key}"] = f.label
     return labels
