@@ -263,9 +263,9 @@ def main() -> None:
     compile_package()
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
-        for n in args.merge:
+        for n in filter(None, args.merge):  # 0: none
             bench_merge(root, n)
-        for n in args.build:
+        for n in filter(None, args.build):
             bench_build(root, n)
         if args.pdf:
             bench_pdf(root, args.pdf, max(1, args.rounds))
