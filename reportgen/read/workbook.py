@@ -224,6 +224,7 @@ def _scan_sheets(p: Path, parts: dict[str, str], names: list[str]) -> _Scan:
     """
     from lxml import etree
 
+    row_tag, formula_tag, value_tag = f"{_NS}row", f"{_NS}f", f"{_NS}v"
     scan = _Scan()
     try:
         with zipfile.ZipFile(p) as z:
@@ -231,10 +232,10 @@ def _scan_sheets(p: Path, parts: dict[str, str], names: list[str]) -> _Scan:
                 formulas = scan.formulas.setdefault(n, {})
                 errors = scan.errors.setdefault(n, {})
                 with z.open(parts[n]) as fh:
-                    for _, el in etree.iterparse(fh, tag=(f"{_NS}row", f"{_NS}c"), resolve_entities=False,
+                    for _, el in etree.iterparse(fh, tag=(row_tag, f"{_NS}c"), resolve_entities=False,
                                                  no_network=True, huge_tree=False):
                         ref = el.get("r") or ""
-                        if el.tag == f"{_NS}row":
+                        if el.tag == row_tag:
                             if not ref.isdigit() or int(ref) > READ_ROWS:
                                 scan.far.add(n)
                             el.clear()
@@ -242,11 +243,17 @@ def _scan_sheets(p: Path, parts: dict[str, str], names: list[str]) -> _Scan:
                         if _far_cell(ref):
                             scan.far.add(n)
                             continue  # never read, so neither its formula nor its error matters
-                        f = el.find(f"{_NS}f")
+                        # The first <f> and <v> among the cell's few children, looked at directly:
+                        # el.find runs lxml's path engine in Python, most of this loop's cost.
+                        f = v = None
+                        for child in el:
+                            if child.tag == formula_tag:
+                                f = child if f is None else f
+                            elif child.tag == value_tag:
+                                v = child if v is None else v
                         if f is not None:
                             formulas[ref] = "=" + (f.text or "…")
                         if el.get("t") == "e":
-                            v = el.find(f"{_NS}v")
                             errors[ref] = v.text if v is not None and v.text else "#N/A"
     except (KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError) as e:
         raise _open_error(p, e) from e
