@@ -5,6 +5,8 @@ Exit status: 0 success, 1 invalid data (findings printed), 2 unreadable input or
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -20,6 +22,13 @@ from ..formats import FORMATS, PUBLISHED_ONLY  # plain data: cheap to import, un
 from .chinese import install as _install_chinese
 
 _install_chinese()  # before the commands below create their click types
+# At exit the interpreter runs full garbage collections over every object still alive — all the
+# modules, formats and templates a command loaded — only to free memory the process is giving
+# back anyway: some 5 % of a build's instructions. Frozen objects are skipped by those passes
+# (they are still freed by reference counting as modules are torn down). Registered on import,
+# so it runs after exit handlers registered later; outputs are written and closed by then, and
+# the interpreter flushes the standard streams whatever the collector does.
+atexit.register(gc.freeze)
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
