@@ -26,7 +26,8 @@ FORMATS = ("docx", "html", "pdf", "json")
 DEFAULT_FORMATS = ("docx", "html")
 
 
-@dataclass(frozen=True)
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(frozen=True, eq=False, repr=False)
 class Analysis:
     """A report read, computed under its pack's settings and checked — each done once."""
 

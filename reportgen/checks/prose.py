@@ -14,7 +14,8 @@ from ..formats.base import DOCUMENT_VERBS, Format
 from ..model import Number, Report
 
 
-@dataclass(frozen=True)
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(frozen=True, eq=False, repr=False)
 class Topic:
     """Words in staff text that name something the tables hold, and the figures it may be."""
 

@@ -12,7 +12,8 @@ INFO = "info"
 SEVERITY_LABEL = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
 
 
-@dataclass(frozen=True)
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(frozen=True, eq=False, repr=False)
 class Code:
     severity: str
     message: str  # a str.format template over the finding's values

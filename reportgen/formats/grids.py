@@ -20,7 +20,8 @@ HEADER = "header"
 TITLE = "title"  # a block title row of table 2
 
 
-@dataclass
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(eq=False, repr=False)
 class Cell:
     text: str
     row: int  # grid position of the top-left corner
@@ -42,7 +43,8 @@ class Cell:
                 "is_header": self.kind != NUMBER}
 
 
-@dataclass
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(eq=False, repr=False)
 class Grid:
     key: str
     title: str

@@ -49,7 +49,8 @@ REMEDY = "请勿插入或删除行列、修改表格标签；可用 reportgen in
 Grid = list[list[Any]]
 
 
-@dataclass
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(eq=False, repr=False)
 class _Sheet:
     """One sheet's values, with formulas and error cells the values reader cannot see."""
 
@@ -202,7 +203,8 @@ READ_COLS = 200
 _LAST_COL = col_letter(READ_COLS)  # GR
 
 
-@dataclass
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(eq=False, repr=False)
 class _Scan:
     """What one streamed pass over the sheets' XML tells that no values reader does."""
 

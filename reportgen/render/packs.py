@@ -28,7 +28,8 @@ MAX_DEPTH = 8  # extends chain
 MAX_TITLE_LINES = 4
 
 
-@dataclass
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(eq=False, repr=False)
 class Pack:
     name: str
     display_name: str
