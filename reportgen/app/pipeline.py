@@ -130,6 +130,8 @@ def check_output_dir(outdir: Path) -> None:
 
 @dataclass
 class BuildResult:
+    """What `build` made of one input: the files written and the findings."""
+
     source: str
     outputs: list[Path] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)

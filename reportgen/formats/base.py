@@ -116,6 +116,8 @@ class Block:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class ActiveTable:
+    """Table 2 (主动公开): blocks of items, each block with its own columns."""
+
     key: str
     title: str
     sheet: str
@@ -199,6 +201,8 @@ class GridTable:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class AppealBlock:
+    """A block of table 4: 行政复议, or one kind of 行政诉讼."""
+
     key: str
     label: str
     parent: str | None = None  # 行政诉讼
@@ -206,6 +210,8 @@ class AppealBlock:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class AppealsTable:
+    """Table 4 (行政复议、行政诉讼): blocks × the same result columns."""
+
     key: str
     title: str
     sheet: str
@@ -227,6 +233,8 @@ class AppealsTable:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class TextField:
+    """A field of 基本信息 (机关名称, 联系电话 …)."""
+
     key: str
     label: str
     required: bool = False
@@ -235,6 +243,8 @@ class TextField:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class NarrativeSection:
+    """A part of the staff's own text (正文), under a heading of the report."""
+
     key: str  # overview.active
     heading: str  # default heading, a pack may rename
     part: str  # which of the six sections it sits in: overview / problems / other

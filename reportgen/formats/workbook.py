@@ -182,6 +182,8 @@ PREVIOUS_YEAR_ROW = 3
 # never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
 @dataclass(eq=False, repr=False)
 class _PrevBlock:
+    """A table of 上年数据: its title, header cells and rows of figure keys."""
+
     title: str
     headers: list[tuple[str, int, int, int, int]]  # (text, row offset, col, rowspan, colspan)
     rows: Sequence[tuple[str, Sequence[str | None], bool]]  # (label, keys per column, is a group row)

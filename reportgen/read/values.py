@@ -83,6 +83,8 @@ def read_text(raw: object, where: Location, key: str) -> tuple[str, list[Finding
 
 @dataclass
 class Parsed:
+    """A value read from a cell or a document, and what was found reading it."""
+
     value: Number | None  # None: refused (an error finding says why)
     findings: list[Finding]
 
