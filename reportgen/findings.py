@@ -25,6 +25,8 @@ class Location:
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem found in a report: its code, severity, place and message."""
+
     code: str
     severity: str
     location: Location

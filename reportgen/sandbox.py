@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -191,7 +190,7 @@ def time_limit(seconds: float) -> Iterator[None]:
     if getattr(_armed, "on", False):
         yield
         return
-    target = ctypes.c_ulong(threading.get_ident())
+    target = threading.get_ident()
     lock = threading.Lock()
     state = {"done": False, "fired": False}
 
@@ -199,7 +198,7 @@ def time_limit(seconds: float) -> Iterator[None]:
         with lock:
             if not state["done"]:
                 state["fired"] = True
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(RenderTimeout))
+                _set_async_exc(target, RenderTimeout)
 
     timer = threading.Timer(seconds, fire)
     timer.daemon = True
@@ -212,8 +211,16 @@ def time_limit(seconds: float) -> Iterator[None]:
         with lock:
             state["done"] = True
             if state["fired"]:  # fired as the block ended: take back the undelivered exception
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)
+                _set_async_exc(target, None)
         _armed.on = False
+
+
+def _set_async_exc(thread: int, exc: type[BaseException] | None) -> None:
+    """Raise `exc` in `thread` (None: take back one not yet delivered). ctypes is imported only
+    here, when a watchdog fires: most runs never need it, and importing it costs every run."""
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), None if exc is None else ctypes.py_object(exc))
 
 
 def guarded(call: Any, what: str) -> Any:

@@ -50,6 +50,8 @@ def expand_inputs(items: list[str] | list[Path] | tuple[str | Path, ...], *, pub
 
 @dataclass
 class UnitResult:
+    """What became of one input of a batch: its outputs, findings, or why it failed."""
+
     source: Path
     outputs: list[Path] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)

@@ -26,7 +26,8 @@ FORMATS = ("docx", "html", "pdf", "json")
 DEFAULT_FORMATS = ("docx", "html")
 
 
-@dataclass(frozen=True)
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(frozen=True, eq=False, repr=False)
 class Analysis:
     """A report read, computed under its pack's settings and checked — each done once."""
 
@@ -129,6 +130,8 @@ def check_output_dir(outdir: Path) -> None:
 
 @dataclass
 class BuildResult:
+    """What `build` made of one input: the files written and the findings."""
+
     source: str
     outputs: list[Path] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)

@@ -16,7 +16,8 @@ from .placeholders import fill_placeholders, placeholder_namespace
 from .prose import stale_numbers, stale_percentages
 
 
-@dataclass(frozen=True)
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(frozen=True, eq=False, repr=False)
 class Checked:
     """Every finding of a report, and its staff text with the placeholders filled."""
 

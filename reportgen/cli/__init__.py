@@ -5,9 +5,12 @@ Exit status: 0 success, 1 invalid data (findings printed), 2 unreadable input or
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,13 @@ from ..formats import FORMATS, PUBLISHED_ONLY  # plain data: cheap to import, un
 from .chinese import install as _install_chinese
 
 _install_chinese()  # before the commands below create their click types
+# At exit the interpreter runs full garbage collections over every object still alive — all the
+# modules, formats and templates a command loaded — only to free memory the process is giving
+# back anyway: some 5 % of a build's instructions. Frozen objects are skipped by those passes
+# (they are still freed by reference counting as modules are torn down). Registered on import,
+# so it runs after exit handlers registered later; outputs are written and closed by then, and
+# the interpreter flushes the standard streams whatever the collector does.
+atexit.register(gc.freeze)
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -324,33 +334,57 @@ def build(sources: tuple[str, ...], outdir: Path, formats: str, template: str | 
 
     例：reportgen build 兰山区2025.xlsx -o 报告 --format docx,html,pdf --template lanshan
     """
-    from ..app.batch import expand_inputs
-    from ..app.pipeline import build as run_build
-    from ..app.pipeline import parse_formats
-    from ..render.packs import find_pack
-    from ..resources import sample_workbook
+    # One report is built with the cycle collector paused (see _collector_paused); a batch
+    # builds its units in worker processes, each a build of its own, with it running.
+    with _collector_paused():
+        from ..app.batch import expand_inputs
+        from ..app.pipeline import build as run_build
+        from ..app.pipeline import parse_formats
+        from ..render.packs import find_pack
+        from ..resources import sample_workbook
 
-    chosen = parse_formats(formats)
-    pack = find_pack(template, templates_dir) if template else None
-    if not sources:
-        sources = (str(sample_workbook()),)
-        click.echo(f"未指定输入文件，使用样例：{sources[0]}", err=str(outdir) == "-")
-    inputs = expand_inputs(sources)
-    if str(outdir) == "-":
-        return _print_model(inputs, chosen, pack)
-    if "pdf" in chosen:
-        _note_missing_fonts(pack or find_pack(None, templates_dir))
-    if len(inputs) == 1:  # one file, or one that is missing: its own message and exit status
-        result = run_build(inputs[0], outdir, chosen, pack)
-        print_findings(result.findings, show_info=show_info, file=str(inputs[0]))
-        if result.failed:
-            click.echo(click.style("存在错误，未生成报告。", fg="red"), err=True)
-            return EXIT_INVALID
-        for path in result.outputs:
-            click.echo(f"已生成：{path}")
-        return EXIT_OK
+        chosen = parse_formats(formats)
+        pack = find_pack(template, templates_dir) if template else None
+        if not sources:
+            sources = (str(sample_workbook()),)
+            click.echo(f"未指定输入文件，使用样例：{sources[0]}", err=str(outdir) == "-")
+        inputs = expand_inputs(sources)
+        if str(outdir) == "-":
+            return _print_model(inputs, chosen, pack)
+        if "pdf" in chosen:
+            _note_missing_fonts(pack or find_pack(None, templates_dir))
+        if len(inputs) == 1:  # one file, or one that is missing: its own message and exit status
+            result = run_build(inputs[0], outdir, chosen, pack)
+            print_findings(result.findings, show_info=show_info, file=str(inputs[0]))
+            if result.failed:
+                click.echo(click.style("存在错误，未生成报告。", fg="red"), err=True)
+                return EXIT_INVALID
+            for path in result.outputs:
+                click.echo(f"已生成：{path}")
+            return EXIT_OK
     results = _build_batch(inputs, outdir, chosen, template, templates_dir, jobs)
     return EXIT_OK if all(r.ok for r in results) else EXIT_INVALID
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cycle collector paused for one report's build. Its passes over the objects that the
+    build's imports create (every module, class and template, all alive until the process ends)
+    cost some 2 % of a build's instructions and free next to nothing: one build leaves well under
+    a megabyte of cyclic garbage behind."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            # Everything made meanwhile goes to the oldest generation without being looked at
+            # (freeze, then unfreeze into it), as if it had survived the young collections:
+            # re-enabled as is, the collector would first pass over all of it at once. The next
+            # full collection frees what of it is garbage.
+            gc.freeze()
+            gc.unfreeze()
+            gc.enable()
 
 
 def _note_missing_fonts(pack: Any) -> None:

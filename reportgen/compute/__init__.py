@@ -14,7 +14,8 @@ from ..model import Number, Report
 from .display import Settings
 
 
-@dataclass(frozen=True)
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(frozen=True, eq=False, repr=False)
 class Computed:
     """A report after computing: its figures with every total, last year's, and the facts."""
 

@@ -69,7 +69,8 @@ def share(part: int, whole: int, decimals: int = 1) -> Decimal | None:
     return round_half_up(percent(part, whole), decimals)
 
 
-@dataclass(frozen=True)
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(frozen=True, eq=False, repr=False)
 class Change:
     """A count compared with last year's."""
 

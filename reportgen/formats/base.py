@@ -15,6 +15,10 @@ DOCUMENTS = "documents"
 DECISIONS = "decisions"
 # The 条例 took effect in 2008: no annual report is for an earlier year.
 FIRST_YEAR = 2008
+# The classes below are definitions, each object made once when its edition is defined and then
+# only referred to: nothing compares two of them by value, hashes or prints one. So they get
+# identity equality and object's repr instead of generated __eq__, __hash__ and __repr__, which
+# Python 3.11 compiles anew in every process (about 20 M instructions of each run's start-up).
 
 
 
@@ -23,7 +27,7 @@ def zero_of(kind: str) -> int | Decimal:
     """What a blank figure of `kind` counts as: 0, or 0.00 万元 for money."""
     return Decimal("0.00") if kind == MONEY else 0
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Field:
     """A column of numbers (or a single figure of an item)."""
 
@@ -41,7 +45,7 @@ class Field:
 DOCUMENT_VERBS = ("制发", "制定", "出台", "印发", "制作", "废止", "失效", "修改", "修订", "清理", "现行有效")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Row:
     """A numbered line of a table; a group's rows are its children."""
 
@@ -61,7 +65,7 @@ class Row:
         return bool(self.children)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Section:
     """A level-1 heading spanning several rows (三、本年度办理结果) that has no numbers."""
 
@@ -69,7 +73,7 @@ class Section:
     rows: tuple[Row, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Sum:
     """`target` is derived as the sum of `parts`; a given target is checked against it."""
 
@@ -80,7 +84,7 @@ class Sum:
     where: str = ""  # which column / block, for the message
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Balance:
     """sum(left) must equal sum(right): a check among inputs, nothing is derived."""
 
@@ -95,7 +99,7 @@ class Balance:
 # ---- Table 2 ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Block:
     """One block of table 2: a title row, a header row, and items sharing its fields."""
 
@@ -110,8 +114,10 @@ class Block:
         return next((f.unit for f in self.fields if f.kind == MONEY), self.fields[0].unit)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ActiveTable:
+    """Table 2 (主动公开): blocks of items, each block with its own columns."""
+
     key: str
     title: str
     sheet: str
@@ -128,7 +134,7 @@ class ActiveTable:
 # ---- Table 3 ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class GridTable:
     """Table 3: rows × applicant columns, with sections and groups of rows."""
 
@@ -193,15 +199,19 @@ class GridTable:
 # ---- Table 4 ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class AppealBlock:
+    """A block of table 4: 行政复议, or one kind of 行政诉讼."""
+
     key: str
     label: str
     parent: str | None = None  # 行政诉讼
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class AppealsTable:
+    """Table 4 (行政复议、行政诉讼): blocks × the same result columns."""
+
     key: str
     title: str
     sheet: str
@@ -221,16 +231,20 @@ class AppealsTable:
 # ---- Text and metadata -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class TextField:
+    """A field of 基本信息 (机关名称, 联系电话 …)."""
+
     key: str
     label: str
     required: bool = False
     hint: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class NarrativeSection:
+    """A part of the staff's own text (正文), under a heading of the report."""
+
     key: str  # overview.active
     heading: str  # default heading, a pack may rename
     part: str  # which of the six sections it sits in: overview / problems / other
@@ -240,7 +254,7 @@ class NarrativeSection:
     named_by: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Format:
     """A whole edition of the national format."""
 

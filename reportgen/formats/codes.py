@@ -12,8 +12,11 @@ INFO = "info"
 SEVERITY_LABEL = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
 
 
-@dataclass(frozen=True)
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(frozen=True, eq=False, repr=False)
 class Code:
+    """A finding code's severity, message template and remedy (处理办法)."""
+
     severity: str
     message: str  # a str.format template over the finding's values
     remedy: str  # 处理办法

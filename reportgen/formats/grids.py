@@ -20,8 +20,11 @@ HEADER = "header"
 TITLE = "title"  # a block title row of table 2
 
 
-@dataclass
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(eq=False, repr=False)
 class Cell:
+    """A cell of a table grid, placed and spanned as printed."""
+
     text: str
     row: int  # grid position of the top-left corner
     col: int
@@ -42,8 +45,11 @@ class Cell:
                 "is_header": self.kind != NUMBER}
 
 
-@dataclass
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(eq=False, repr=False)
 class Grid:
+    """A table as printed: its cells on a grid, with the header rows that repeat."""
+
     key: str
     title: str
     n_rows: int

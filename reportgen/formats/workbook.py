@@ -25,7 +25,8 @@ CHECK_OK = "✓"
 UNITS_SHEET = "单位汇总"  # a merged report's units, one row each
 
 
-@dataclass(frozen=True)
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(frozen=True, eq=False, repr=False)
 class Slot:
     """Where one value lives in the workbook."""
 
@@ -43,7 +44,8 @@ class Slot:
         return split_cell(self.cell)[0]
 
 
-@dataclass
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(eq=False, repr=False)
 class Layout:
     """Every position in the standard workbook, computed once from the format definition."""
 
@@ -177,8 +179,11 @@ def _meta_layout(fmt: Format, lay: Layout) -> None:
 PREVIOUS_YEAR_ROW = 3
 
 
-@dataclass
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(eq=False, repr=False)
 class _PrevBlock:
+    """A table of 上年数据: its title, header cells and rows of figure keys."""
+
     title: str
     headers: list[tuple[str, int, int, int, int]]  # (text, row offset, col, rowspan, colspan)
     rows: Sequence[tuple[str, Sequence[str | None], bool]]  # (label, keys per column, is a group row)
@@ -330,7 +335,8 @@ CHECK_BAD = "✗"  # every failing check starts with it; the red formatting look
 BELOW_TABLE = 1  # rows between a table and its checks: none, they sit directly under it
 
 
-@dataclass(frozen=True)
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(frozen=True, eq=False, repr=False)
 class Check:
     """A live check: a formula that shows ✓, nothing (nothing to check yet), or ✗ and what is wrong.
 

@@ -81,8 +81,11 @@ def read_text(raw: object, where: Location, key: str) -> tuple[str, list[Finding
     return text, notes
 
 
-@dataclass
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(eq=False, repr=False)
 class Parsed:
+    """A value read from a cell or a document, and what was found reading it."""
+
     value: Number | None  # None: refused (an error finding says why)
     findings: list[Finding]
 

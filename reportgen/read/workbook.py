@@ -49,7 +49,8 @@ REMEDY = "请勿插入或删除行列、修改表格标签；可用 reportgen in
 Grid = list[list[Any]]
 
 
-@dataclass
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(eq=False, repr=False)
 class _Sheet:
     """One sheet's values, with formulas and error cells the values reader cannot see."""
 
@@ -202,7 +203,8 @@ READ_COLS = 200
 _LAST_COL = col_letter(READ_COLS)  # GR
 
 
-@dataclass
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(eq=False, repr=False)
 class _Scan:
     """What one streamed pass over the sheets' XML tells that no values reader does."""
 
@@ -226,6 +228,7 @@ def _scan_sheets(p: Path, parts: dict[str, str], names: list[str]) -> _Scan:
 
     from lxml import etree
 
+    row_tag, formula_tag, value_tag = f"{_NS}row", f"{_NS}f", f"{_NS}v"
     scan = _Scan()
     try:
         with zipfile.ZipFile(p) as z:
@@ -233,10 +236,10 @@ def _scan_sheets(p: Path, parts: dict[str, str], names: list[str]) -> _Scan:
                 formulas = scan.formulas.setdefault(n, {})
                 errors = scan.errors.setdefault(n, {})
                 with z.open(parts[n]) as fh:
-                    for _, el in etree.iterparse(fh, tag=(f"{_NS}row", f"{_NS}c"), resolve_entities=False,
+                    for _, el in etree.iterparse(fh, tag=(row_tag, f"{_NS}c"), resolve_entities=False,
                                                  no_network=True, huge_tree=False):
                         ref = el.get("r") or ""
-                        if el.tag == f"{_NS}row":
+                        if el.tag == row_tag:
                             if not ref.isdigit() or int(ref) > READ_ROWS:
                                 scan.far.add(n)
                             el.clear()
@@ -244,11 +247,17 @@ def _scan_sheets(p: Path, parts: dict[str, str], names: list[str]) -> _Scan:
                         if _far_cell(ref):
                             scan.far.add(n)
                             continue  # never read, so neither its formula nor its error matters
-                        f = el.find(f"{_NS}f")
+                        # The first <f> and <v> among the cell's few children, looked at directly:
+                        # el.find runs lxml's path engine in Python, most of this loop's cost.
+                        f = v = None
+                        for child in el:
+                            if child.tag == formula_tag:
+                                f = child if f is None else f
+                            elif child.tag == value_tag:
+                                v = child if v is None else v
                         if f is not None:
                             formulas[ref] = "=" + (f.text or "…")
                         if el.get("t") == "e":
-                            v = el.find(f"{_NS}v")
                             errors[ref] = v.text if v is not None and v.text else "#N/A"
     except (KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError, EOFError, RuntimeError,
             NotImplementedError, zlib.error) as e:  # a damaged member ends early or inflates to nonsense
@@ -328,12 +337,17 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 def _sheet_parts(p: Path) -> dict[str, str]:
     """Sheet name → its XML part inside the zip, in workbook order."""
-    from defusedxml import ElementTree
+    # lxml, which scans the sheets anyway, rather than a second XML library: like defusedxml it
+    # is told to expand no entity and fetch nothing (and zipguard refused any DOCTYPE already);
+    # comments and processing instructions are dropped, as ElementTree drops them.
+    from lxml import etree
 
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
+                             remove_comments=True, remove_pis=True)
     try:
         with zipfile.ZipFile(p) as z:
-            book = ElementTree.fromstring(z.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+            book = etree.fromstring(z.read("xl/workbook.xml"), parser)
+            rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"), parser)
     except Exception as e:  # a damaged or hostile part: either way unreadable
         raise _open_error(p, e) from e
     targets = {r.get("Id"): r.get("Target", "") for r in rels}

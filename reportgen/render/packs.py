@@ -28,8 +28,11 @@ MAX_DEPTH = 8  # extends chain
 MAX_TITLE_LINES = 4
 
 
-@dataclass
+# never compared, hashed or printed: no generated __eq__/__repr__ (see formats/base.py)
+@dataclass(eq=False, repr=False)
 class Pack:
+    """A template pack: its manifest's settings and headings, its folder, and the pack it extends."""
+
     name: str
     display_name: str
     format: str
