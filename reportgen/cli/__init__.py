@@ -335,7 +335,8 @@ def build(sources: tuple[str, ...], outdir: Path, formats: str, template: str | 
     例：reportgen build 兰山区2025.xlsx -o 报告 --format docx,html,pdf --template lanshan
     """
     # One report is built with the cycle collector paused (see _collector_paused); a batch
-    # builds its units in worker processes, each a build of its own, with it running.
+    # builds its units in worker processes, each a build of its own, with it running, and the
+    # models of many inputs printed to stdout are made with it running too.
     with _collector_paused():
         from ..app.batch import expand_inputs
         from ..app.pipeline import build as run_build
@@ -349,11 +350,9 @@ def build(sources: tuple[str, ...], outdir: Path, formats: str, template: str | 
             sources = (str(sample_workbook()),)
             click.echo(f"未指定输入文件，使用样例：{sources[0]}", err=str(outdir) == "-")
         inputs = expand_inputs(sources)
-        if str(outdir) == "-":
-            return _print_model(inputs, chosen, pack)
-        if "pdf" in chosen:
-            _note_missing_fonts(pack or find_pack(None, templates_dir))
-        if len(inputs) == 1:  # one file, or one that is missing: its own message and exit status
+        if str(outdir) != "-" and len(inputs) == 1:  # one file, or one that is missing: its own message and exit status
+            if "pdf" in chosen:
+                _note_missing_fonts(pack or find_pack(None, templates_dir))
             result = run_build(inputs[0], outdir, chosen, pack)
             print_findings(result.findings, show_info=show_info, file=str(inputs[0]))
             if result.failed:
@@ -362,6 +361,10 @@ def build(sources: tuple[str, ...], outdir: Path, formats: str, template: str | 
             for path in result.outputs:
                 click.echo(f"已生成：{path}")
             return EXIT_OK
+    if str(outdir) == "-":
+        return _print_model(inputs, chosen, pack)
+    if "pdf" in chosen:
+        _note_missing_fonts(pack or find_pack(None, templates_dir))
     results = _build_batch(inputs, outdir, chosen, template, templates_dir, jobs)
     return EXIT_OK if all(r.ok for r in results) else EXIT_INVALID
 
