@@ -26,13 +26,14 @@ FIXTURES = {
     "pingtan-2024": "pingtan-2024.html",
     "pingtan-2025": "pingtan-2025.html",
     "pingtan-gaj-2024": "pingtan-gaj-2024.html",
+    "pingtan-czj-2024": "pingtan-czj-2024.html",
     "shuyang-fgj-2023": "shuyang-fgj-2023.html",
     "shanghai-bgt-2019": "shanghai-bgt-2019.html",
     "hongze-2023": "hongze-2023.pdf",
     "hongze-2024": "hongze-2024.pdf",
     "huaian-2024": "huaian-2024.pdf",
 }
-EDITIONS = {"pingtan-2019": "gov-2019", "pingtan-2020": "gov-2019", "pingtan-2021": "gov-2021", "pingtan-2022": "gov-2021", "pingtan-2023": "gov-2021", "pingtan-2024": "gov-2021", "pingtan-2025": "gov-2021", "pingtan-gaj-2024": "gov-2021",
+EDITIONS = {"pingtan-2019": "gov-2019", "pingtan-2020": "gov-2019", "pingtan-2021": "gov-2021", "pingtan-2022": "gov-2021", "pingtan-2023": "gov-2021", "pingtan-2024": "gov-2021", "pingtan-2025": "gov-2021", "pingtan-gaj-2024": "gov-2021", "pingtan-czj-2024": "gov-2021",
             "shuyang-fgj-2023": "gov-2021", "shanghai-bgt-2019": "gov-2019",
             "hongze-2023": "gov-2021-table3-2019", "hongze-2024": "gov-2021-table3-2019", "huaian-2024": "gov-2021"}
 # The transcriber's own keys for the 2019 table 2 → reportgen's gov-2019 keys.
@@ -116,6 +117,8 @@ TRUE_FINDINGS = {
     "pingtan-2025": [],
     # 区公安局: prose 申请共计8件, 同意公开3件 37.5%, 无法提供4件 50%, 区分处理后公开1件 12.5%: all agree
     "pingtan-gaj-2024": [],
+    # 区财政金融局: 一、总体情况 is written as (一)主动公开 (二)依申请公开 (三)平台建设 only; prose 2件/1件/1件 agrees
+    "pingtan-czj-2024": [("section_missing", "政府信息管理情况"), ("section_missing", "监督保障情况")],
     "shuyang-fgj-2023": [],
     "shanghai-bgt-2019": [
         ("unit_in_cell", "251000元"),  # 采购总金额 in 元 under a 万元 header
