@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from reportgen.app.pipeline import build_context
+from reportgen.errors import PackError
 from reportgen.read.document import from_document
 from reportgen.render import prepared
 from reportgen.render.docx import render_docx, render_docx_parts
@@ -214,3 +215,33 @@ def test_a_template_with_footnotes_is_rendered_by_docxtpl(tmp_path: Path, own_ca
         assert context["meta"]["organ"] in z.read("word/footnotes.xml").decode("utf-8")
     (entry,) = (own_cache / "docx").iterdir()
     assert zipfile.ZipFile(entry).namelist() == [prepared.FACTS]  # kept as "docxtpl renders it"
+
+
+def _no_section(xml: bytes) -> bytes:
+    return re.sub(rb"<w:sectPr\b.*?</w:sectPr>", b"", xml, flags=re.S)
+
+
+def _no_body(xml: bytes) -> bytes:
+    return re.sub(rb"<w:body>.*</w:body>", b"", xml, flags=re.S)
+
+
+def _mark_outside_body(xml: bytes) -> bytes:
+    return xml.replace(b"<w:body>", prepared.BODY_MARK + b"<w:body>", 1)
+
+
+@pytest.mark.parametrize("edit", [_no_section, _mark_outside_body])
+def test_an_odd_template_renders_as_docxtpl_renders_it(tmp_path: Path, context: dict[str, Any], edit: Any) -> None:
+    """A template without a section (no page size: the text width is A4's), or one that holds
+    the preparation's own mark: the same document either way, never a traceback."""
+    parts = both_ways(context, variant(tmp_path, {"word/document.xml": edit}))
+    body = parts["word/document.xml"].decode("utf-8")
+    assert context["title_lines"][0] in body
+    assert body.count("<w:body>") == 1 and body.index("<w:body>") < body.index(context["title_lines"][0])
+
+
+def test_a_template_without_a_body_is_a_pack_error(tmp_path: Path, context: dict[str, Any]) -> None:
+    pack = variant(tmp_path, {"word/document.xml": _no_body})
+    with pytest.raises(PackError, match="没有正文") as info:
+        render_docx(context, pack, tmp_path / "out.docx")
+    assert "report.docx" in str(info.value) and "请确认它是用 Word 或 WPS 保存的" in str(info.value)
+    assert not (tmp_path / "out.docx").exists()

@@ -94,9 +94,13 @@ def render_docx_parts(context: dict[str, Any], template: Path, pack: Pack,
 
 
 def _prepare(template: Path) -> Prepared | None:
-    """The template prepared by docxtpl (its errors said as a build says them)."""
+    """The template prepared by docxtpl; None for one that docxtpl's own path must render (and
+    say what is wrong with, as a build says it). A template it cannot open is a PackError here."""
     tpl = _load(template)
-    return prepare(tpl, word_facts(tpl))
+    try:
+        return prepare(tpl, word_facts(tpl))
+    except Exception:  # noqa: BLE001 - python-docx and docxtpl raise many kinds for an odd document
+        return None
 
 
 def word_facts(tpl: Any) -> dict[str, Any]:
@@ -220,6 +224,9 @@ def _load(template: Path) -> Any:
             file=str(template),
             hint="请确认它是用 Word 或 WPS 保存的 .docx 文件",
         ) from e
+    if tpl.docx.element.body is None:
+        raise PackError("Word 模板中没有正文（word/document.xml 缺少 w:body）", file=str(template),
+                        hint="请确认它是用 Word 或 WPS 保存的 .docx 文件")
     return tpl
 
 
@@ -272,11 +279,12 @@ def _guard_template(template: Path) -> None:
 
 
 def _text_width(document: Any) -> int:
-    section = document.sections[0]
+    """The first section's text width in twips; A4's when the template gives no page."""
     try:
+        section = document.sections[0]
         width = section.page_width - section.left_margin - section.right_margin
         return int(width / 635)  # EMU → twips
-    except TypeError:
+    except (TypeError, IndexError):
         return FALLBACK_TEXT_WIDTH
 
 

@@ -157,9 +157,12 @@ def prepare(tpl: Any, facts: dict[str, Any]) -> Prepared | None:
             if tpl.get_headers_footers_encoding(xml).lower().replace("-", "") != "utf8":
                 return None
             sources[str(part.partname).lstrip("/")] = paragraph_lines(tpl.patch_xml(xml))
+    mark = BODY_MARK[4:-3].decode()
+    if any(node.text == mark for node in docx.element.iter(etree.Comment)):
+        return None  # the template holds the mark itself: the body could not be told from it
     docx.core_properties  # noqa: B018 - python-docx adds the part a template lacks, as rendering does
     root = docx.element
-    root.replace(root.body, etree.Comment(BODY_MARK[4:-3].decode()))
+    root.replace(root.body, etree.Comment(mark))
     buf = io.BytesIO()
     docx.save(buf)
     with zipfile.ZipFile(buf) as z:
