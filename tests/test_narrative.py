@@ -166,3 +166,15 @@ def test_the_lanshan_reports_own_comparison_with_2020_agrees_with_the_workbook(d
         "与2020年数据对比，2021年受理政府信息公开申请数量增加27件，已答复的同意公开比例增加22件，同意部分公开"
         "减少3件，不予公开类回复增加21件，无法提供类回复减少18件，不予处理类回复减少1件,其他情况类回复减少3件。")
     assert [f.message for f in check(from_document(doc)) if f.key == "narrative.overview.requests"] == []
+
+
+def test_a_wrong_change_of_an_outcome_or_of_appeals_says_the_change_not_the_figure(doc):
+    # the Lanshan report's 四 and its comparison after table 3, each with a wrong change: the message
+    # said “表格中予以公开为22件” (予以公开 is 90; 22 is its change) and “表格中行政复议为2、3、6、10件”
+    doc["narrative"]["overview.requests"] = "已答复的同意公开比例增加99件。2021年行政复议总体数量与去年减少9件。"
+    found = [f.message for f in check(from_document(doc)) if f.key == "narrative.overview.requests"]
+    assert found == [
+        "正文“已答复的同意公开比例增加99件。”中的99件与表格不符：表格中予以公开增减22件",
+        # 维持 12 − 6, 纠正 1 − 11, 其他 2 − 4, 未审结 3 − 0, 总计 18 − 21
+        "正文“2021年行政复议总体数量与去年减少9件。”中的9件与表格不符：表格中行政复议增减2、3、6、10件",
+    ]

@@ -440,6 +440,12 @@ CHANGE_WORDINGS = {
         "申请数量与上年度相比增加137件", "申请数量较2021年增加150件，较上年增加100件",
         "申请数量较上年增加至218件",  # 增加至: the new figure, not a change
         "增加100件", _APPLICATIONS_CHANGED),
+    # a change of a topic without named rows says the changes it may be, not figures (2024 − 2023:
+    # 维持 2 − 1, 纠正 1 − 1, 其他 3 − 0, 未审结 1 − 0, 总计 7 − 2)
+    "a change of the cases of 行政复议": (
+        "因政府信息公开引起的行政复议案件7件，比去年增加5件", "因政府信息公开引起的行政复议案件7件，比去年增加4件",
+        "因政府信息公开引起的行政复议案件7件，比2022年增加4件",
+        "增加4件", "两年报告中行政复议增减1、3、5件"),
 }
 
 

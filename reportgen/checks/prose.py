@@ -220,11 +220,11 @@ def _check_sentence(
                           number=f"{m.group(1)}{topic.unit}", expected=topic.name.format(values=shown))
     if last is None:
         return  # a change is checkable only against last year
-    for topic, m, shown in _wrong_changes(sentence, stated, values, last, last_year):
+    for topic, m, expected in _wrong_changes(sentence, stated, values, last, last_year, "表格中"):
         if (m.group("n"), topic.name) not in reported:
             reported.add((m.group("n"), topic.name))
             yield finding("stale_number", where, f"narrative.{key}", sentence=quoted,
-                          number=f"{m.group('n')}{topic.unit}", expected=topic.name.format(values=shown))
+                          number=f"{m.group('n')}{topic.unit}", expected=expected)
 
 
 def _named(topic: Topic, values: dict[str, Number], last: dict[str, Number] | None = None) -> str:
@@ -393,11 +393,11 @@ def stated_changes(report: Report, computed: Computed, texts: dict[str, str]) ->
             if not _YEAR_ON_YEAR.search(sentence):
                 continue  # no comparison stated
             quoted = sentence if len(sentence) <= 80 else sentence[:80] + "…"
-            for topic, cm, shown in _wrong_changes(sentence, _changes_in(sentence, changes), values, last, last_year):
-                named = topic.name.replace("表格中", "两年报告中").replace("为{values}", "的变化为{values}")
+            stated = _changes_in(sentence, changes)
+            for topic, cm, expected in _wrong_changes(sentence, stated, values, last, last_year, "两年报告中"):
                 yield finding("cross_change", where, f"narrative.{key}", sentence=quoted,
                               written=sentence[cm.start("change"): cm.end("n")] + topic.unit,
-                              last_year=last_year, expected=named.format(values=shown))
+                              last_year=last_year, expected=expected)
             shares_changed = {c.start("n") for c in _SHARE_CHANGE.finditer(sentence)}
             for pm in _PERCENT.finditer(sentence):
                 before = sentence[max(0, pm.start() - 6): pm.start()]
@@ -430,10 +430,11 @@ def _changes_in(sentence: str, changes: Patterns) -> Iterator[tuple[Topic, re.Ma
 
 def _wrong_changes(
     sentence: str, stated: Iterable[tuple[Topic, re.Match[str]]], values: dict[str, Number],
-    last: dict[str, Number], last_year: str,
+    last: dict[str, Number], last_year: str, source: str,
 ) -> Iterator[tuple[Topic, re.Match[str], str]]:
     """Each stated change against last year whose number is no difference of this year's and last
-    year's figures of its topic, with those differences as a message gives them."""
+    year's figures of its topic, with the changes it may be as a message gives them, said to be in
+    ``source``: 表格中本年新收增减27件、办结增减18件（申请数量）, 表格中予以公开增减22件."""
     for topic, m in stated:
         if any("+" in k for k in topic.keys):
             continue  # 予以公开及部分公开: claimed, so that 部分公开 alone does not take it, but not checked
@@ -445,7 +446,8 @@ def _wrong_changes(
         differences = sorted({abs(Decimal(values[k]) - Decimal(last[k])) for k in keys})
         if not differences or Decimal(m.group("n")) in differences:
             continue
-        if topic.named:
-            yield topic, m, _named(topic, values, last)
-        else:
-            yield topic, m, "、".join(str(d) for d in differences if d) or "0"
+        shown = _named(topic, values, last) if topic.named else "、".join(str(d) for d in differences if d) or "0"
+        # the named rows' form (本年新收增减27件), not “为{values}”, which read the change as the figure
+        # (表格中予以公开为22件 where the table says 90)
+        named = topic.name.replace("表格中", source).replace("为{values}", "增减{values}")
+        yield topic, m, named.format(values=shown)
