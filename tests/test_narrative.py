@@ -178,3 +178,14 @@ def test_a_wrong_change_of_an_outcome_or_of_appeals_says_the_change_not_the_figu
         # 维持 12 − 6, 纠正 1 − 11, 其他 2 − 4, 未审结 3 − 0, 总计 18 − 21
         "正文“2021年行政复议总体数量与去年减少9件。”中的9件与表格不符：表格中行政复议增减2、3、6、10件",
     ]
+
+
+def test_a_growth_rate_against_another_year_than_last_is_not_judged(doc):
+    # the Lanshan report's 一（一）: 232 against 205 in 2020 is 13.2% (13% at no decimal); the workbook
+    # knows 2020 only, so a rate against 2019 cannot be judged (it was told “与表格算出的各项比例都不相符”)
+    doc["narrative"]["overview.requests"] = (
+        "2021年，兰山区受理政府信息公开申请232件，数量较2020年增加13%。"
+        "2021年，兰山区受理政府信息公开申请232件，数量较2019年增加7%。"
+        "2021年，兰山区受理政府信息公开申请232件，数量较2020年增加7%。")
+    found = [f.message for f in check(from_document(doc)) if f.key == "narrative.overview.requests"]
+    assert found == ["正文“2021年，兰山区受理政府信息公开申请232件，数量较2020年增加7%。”中的7%与表格算出的各项比例都不相符"]

@@ -315,6 +315,7 @@ def stale_percentages(report: Report, computed: Computed, texts: dict[str, str])
     # a figure not read (a published table left out) is unknown: a share of it cannot be judged
     judged = all(p in computed.values for parts in _breakdowns(report) for k in parts for p in k.split("+"))
     table_words = _table_words(report)
+    last_year = _last_year(report)
     everything = sorted({v for values in known.values() for v in values})
     for key, text in texts.items():
         where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
@@ -339,6 +340,8 @@ def stale_percentages(report: Report, computed: Computed, texts: dict[str, str])
                 unit = Decimal(1).scaleb(-len(pm.group(1).partition(".")[2]))
                 before = sentence[max(0, pm.start() - 12): pm.start()]
                 if _CHANGE_WORDS.search(before[-6:]):
+                    if not _against_last_year(sentence, pm.start(), last_year):
+                        continue  # growth against another year (较2019年增加7%): only last year's is at hand
                     candidates = known["rate"]  # 增长13.2%: a count's growth
                 elif _SHARE_WORDS.search(before):
                     candidates = known["share"]  # 占40.2%, 比例为66.7%
