@@ -189,3 +189,59 @@ def test_a_growth_rate_against_another_year_than_last_is_not_judged(doc):
         "2021年，兰山区受理政府信息公开申请232件，数量较2020年增加7%。")
     found = [f.message for f in check(from_document(doc)) if f.key == "narrative.overview.requests"]
     assert found == ["正文“2021年，兰山区受理政府信息公开申请232件，数量较2020年增加7%。”中的7%与表格算出的各项比例都不相符"]
+
+
+# Last year's figure in brackets after the year compared with, held against the workbook's 上年数据
+# (sample, 2020: 本年新收 205, 办结 206, 予以公开 68, 行政复议 21 = 维持6 + 纠正11 + 其他4): the Lanshan
+# report's own sentences (tests/data/lanshan-2021-report.txt) given the figure they compare with — true,
+# wrong, and against a year that is not last year (not checked: the workbook holds only last year's).
+_LAST_REQUESTS = "上年数据中本年新收205件、办结206件（申请数量）"
+LAST_YEAR_FIGURE_WORDINGS = {
+    "this year's figure, then 比2020年 and last year's": (
+        "本年度新收政府信息公开申请232件，比2020年（205件）增加27件",
+        "本年度新收政府信息公开申请232件，比2020年（999件）增加27件",
+        "本年度新收政府信息公开申请232件，比2019年（999件）增加82件",
+        "2020年的999件", _LAST_REQUESTS),
+    "一（一）: a growth rate after last year's figure": (
+        "2021年，兰山区受理政府信息公开申请232件，数量较2020年（205件）增加13%",
+        "2021年，兰山区受理政府信息公开申请232件，数量较2020年（250件）增加13%",
+        "2021年，兰山区受理政府信息公开申请232件，数量较2019年（250件）增加7%",
+        "2020年的250件", _LAST_REQUESTS),
+    "四: 与去年 and a count of cases": (
+        "2021年行政复议总体数量与去年（21件）减少3件", "2021年行政复议总体数量与去年（12件）减少3件",
+        "2021年行政复议总体数量与2019年（12件）相比增加6件",
+        "去年的12件", "上年数据中行政复议为4、6、11、21件"),
+    "上年 and an outcome under its other name": (
+        "已答复的同意公开90件，比上年（68件）增加22件", "已答复的同意公开90件，比上年（60件）增加22件",
+        "已答复的同意公开90件，比2019年（60件）增加30件",
+        "上年的60件", "上年数据中予以公开为68件"),
+}
+
+
+@pytest.mark.parametrize("wording", LAST_YEAR_FIGURE_WORDINGS)
+def test_last_years_figure_in_brackets_is_held_against_the_workbooks_last_year(doc, wording):
+    true, wrong, not_checked, said, expected = LAST_YEAR_FIGURE_WORDINGS[wording]
+    doc["narrative"]["overview.requests"] = "。".join((true, wrong, not_checked)) + "。"
+    found = [f for f in check(from_document(doc)) if f.key == "narrative.overview.requests"]
+    assert [(f.code, f.message) for f in found] == [
+        ("stale_last_year", f"正文“{wrong}。”中{said}与上年数据不符：{expected}")]
+    assert "“上年数据”表" in found[0].remedy and "{{ previous.requests.new.total }}" in found[0].remedy
+
+
+def test_last_years_figure_is_not_judged_without_last_years_data(doc):
+    doc["narrative"]["overview.requests"] = "本年度新收政府信息公开申请232件，比2020年（999件）增加27件。"
+    del doc["previous"]
+    assert [f for f in check(from_document(doc)) if f.key == "narrative.overview.requests"] == []
+
+
+def test_a_count_of_requests_is_not_judged_when_last_year_knows_none_of_its_rows(doc):
+    # 上年数据 with 予以公开 alone (“空白表示不知道”): 本年新收's change and its 2020 figure are unknown.
+    # A change was held against 予以公开's (22) and told as “表格中（申请数量）”, naming nothing.
+    doc["previous"] = {"year": 2020, "requests": {"granted": {"total": 68}}}
+    doc["narrative"]["overview.requests"] = (
+        "与2020年数据对比，2021年受理政府信息公开申请数量增加27件。"
+        "本年度新收政府信息公开申请232件，比2020年（205件）增加27件。")
+    assert [f.message for f in check(from_document(doc)) if f.key == "narrative.overview.requests"] == []
+    doc["narrative"]["overview.requests"] = "已答复的同意公开90件，比上年（60件）增加22件。"  # 予以公开 is known
+    assert [f.code for f in check(from_document(doc)) if f.key == "narrative.overview.requests"] == [
+        "stale_last_year"]

@@ -140,18 +140,35 @@ def _change_patterns(topics: list[Topic]) -> Patterns:
     return out
 
 
+def _last_figure_patterns(topics: list[Topic]) -> Patterns:
+    """Each topic's pattern for last year's figure, given in brackets after the year compared with
+    (“申请数量较2020年（205件）增加27件”, “新收申请232件，比上年（205件）增加27件”: group ``n``),
+    longest topic words first."""
+    out = []
+    for topic in sorted(topics, key=lambda tp: -max(len(w) for w in tp.words)):
+        if any(k.startswith("other_matters.") for k in topic.keys):
+            continue  # the processing fees (元, 次): no year-on-year statement quotes them
+        words = "|".join(re.escape(w) for w in sorted(topic.words, key=len, reverse=True))
+        gap, unit = _between(topic.unit), re.escape(topic.unit)
+        out.append((topic, _TopicPattern(topic.words, (
+            rf"(?:{words}){gap}{{0,{_GAP}}}?(?:{_NUMBER}\s*{unit}[，,]\s*{gap}{{0,{_GAP}}}?)?"
+            rf"(?P<against>{_AGAINST})[（(]\s*(?P<n>{_NUMBER})\s*{unit}[)）]"
+        ))))
+    return out
+
+
 # Each edition's patterns, built once (they depend on the frozen format alone): a merge or batch
 # checks thousands of reports of one edition.
-_BUILT: dict[str, tuple[Format, Patterns, Patterns]] = {}
+_BUILT: dict[str, tuple[Format, Patterns, Patterns, Patterns]] = {}
 
 
-def _built(report: Report) -> tuple[Format, Patterns, Patterns]:
-    """The edition's figure patterns and change patterns."""
+def _built(report: Report) -> tuple[Format, Patterns, Patterns, Patterns]:
+    """The edition's figure patterns, change patterns and patterns of last year's figure."""
     fmt = report.format
     built = _BUILT.get(fmt.key)
     if built is None or built[0] is not fmt:
         topics = _topics(report)
-        built = _BUILT[fmt.key] = (fmt, _patterns(topics), _change_patterns(topics))
+        built = _BUILT[fmt.key] = (fmt, _patterns(topics), _change_patterns(topics), _last_figure_patterns(topics))
     return built
 
 
@@ -162,13 +179,13 @@ def stale_numbers(report: Report, computed: Computed, texts: dict[str, str]) -> 
         return
     values = computed.values
     last = computed.last if report.previous else None
-    _, patterns, changes = _built(report)
+    _, patterns, changes, last_figures = _built(report)
     last_year = _last_year(report)
     for key, text in texts.items():
         where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
         for m in _SENTENCE.finditer(text):
             sentence = m.group(0).strip()
-            yield from _check_sentence(sentence, patterns, changes, values, last, last_year, where, key)
+            yield from _check_sentence(sentence, patterns, changes, last_figures, values, last, last_year, where, key)
 
 
 _CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|上升|提高|降低|多了|少了")
@@ -187,7 +204,7 @@ def _about(topic: Topic, sentence: str, start: int, at: int) -> bool:
 
 
 def _check_sentence(
-    sentence: str, patterns: Patterns, changes: Patterns, values: dict[str, Number],
+    sentence: str, patterns: Patterns, changes: Patterns, last_figures: Patterns, values: dict[str, Number],
     last: dict[str, Number] | None, last_year: str, where: Location, key: str,
 ) -> Iterator[Finding]:
     # “增加22件” states a change, not a figure (most sentences state none: not searched for)
@@ -204,27 +221,39 @@ def _check_sentence(
             seen.add(spot)
             if m.start(1) in changed or not _about(topic, sentence, m.start(), m.start(1)):
                 continue
-            number = Decimal(m.group(1))
-            sums = [k.split("+") for k in topic.keys if "+" in k]
-            if sums:
-                figures = sorted({sum((Decimal(values[p]) for p in parts), start=Decimal(0))
-                                  for parts in sums if all(p in values for p in parts)})
-            else:
-                figures = sorted({Decimal(values[k]) for k in values
-                                  if any(k.startswith(p) or k == p for p in topic.keys)})
-            if not figures or number in figures or (m.group(1), topic.name) in reported:
+            figures = _figures(topic, values)
+            if not figures or Decimal(m.group(1)) in figures or (m.group(1), topic.name) in reported:
                 continue
             reported.add((m.group(1), topic.name))
-            shown = _named(topic, values) if topic.named else "、".join(str(f) for f in figures if f) or "0"
             yield finding("stale_number", where, f"narrative.{key}", sentence=quoted,
-                          number=f"{m.group(1)}{topic.unit}", expected=topic.name.format(values=shown))
+                          number=f"{m.group(1)}{topic.unit}", expected=_expected(topic, values, figures, "表格中"))
     if last is None:
-        return  # a change is checkable only against last year
+        return  # a change, and last year's figure, are checkable only against last year's figures
     for topic, m, expected in _wrong_changes(sentence, stated, values, last, last_year, "表格中"):
         if (m.group("n"), topic.name) not in reported:
             reported.add((m.group("n"), topic.name))
             yield finding("stale_number", where, f"narrative.{key}", sentence=quoted,
                           number=f"{m.group('n')}{topic.unit}", expected=expected)
+    for topic, m, expected in _wrong_last_figures(sentence, last_figures, last, last_year, "上年数据中"):
+        yield finding("stale_last_year", where, f"narrative.{key}", sentence=quoted,
+                      said=m.group("against")[1:], number=f"{m.group('n')}{topic.unit}", expected=expected)
+
+
+def _figures(topic: Topic, values: dict[str, Number]) -> list[Decimal]:
+    """The figures of ``values`` (this year's or last year's) the topic may mean: for two outcomes
+    stated together, their sum."""
+    sums = [k.split("+") for k in topic.keys if "+" in k]
+    if sums:
+        return sorted({sum((Decimal(values[p]) for p in parts), start=Decimal(0))
+                       for parts in sums if all(p in values for p in parts)})
+    return sorted({Decimal(values[k]) for k in values if any(k.startswith(p) or k == p for p in topic.keys)})
+
+
+def _expected(topic: Topic, values: dict[str, Number], figures: list[Decimal], source: str) -> str:
+    """The topic's figures as a message gives them, said to be in ``source`` (表格中, 上年数据中,
+    2023年度报告中): 表格中予以公开为90件, 表格中本年新收232件、办结224件…（申请数量）."""
+    shown = _named(topic, values) if topic.named else "、".join(str(f) for f in figures if f) or "0"
+    return topic.name.replace("表格中", source).format(values=shown)
 
 
 def _named(topic: Topic, values: dict[str, Number], last: dict[str, Number] | None = None) -> str:
@@ -355,7 +384,9 @@ def stale_percentages(report: Report, computed: Computed, texts: dict[str, str])
 # ---- Changes against last year's published report ------------------------------------------
 
 # What a change is stated against: 较上年, 比去年, 与上年相比, 同比, 较2023年（31件）, 与2023年度相比.
-_YEAR_ON_YEAR = re.compile(r"(?:较|比|与)(?:上一?年度?|去年|(?P<year>\d{4})年度?)|同比")
+_AGAINST = r"(?:较|比|与)(?:上一?年度?|去年|(?P<year>\d{4})年度?)"
+_YEAR_ON_YEAR = re.compile(rf"{_AGAINST}|同比")
+_BRACKETED = re.compile(r"[（(]\s*\d")  # a figure in brackets, as in 较2020年（205件）
 
 
 def _compared_with(sentence: str, at: int) -> re.Match[str] | None:
@@ -386,7 +417,7 @@ def stated_changes(report: Report, computed: Computed, texts: dict[str, str]) ->
     if not computed.last or not any(_YEAR_ON_YEAR.search(t) for t in texts.values()):
         return
     values, last = computed.values, computed.last
-    changes = _built(report)[2]
+    _, _, changes, last_figures = _built(report)
     rates = percentages(report, computed)["rate"]
     last_year = _last_year(report)
     for key, text in texts.items():
@@ -401,6 +432,11 @@ def stated_changes(report: Report, computed: Computed, texts: dict[str, str]) ->
                 yield finding("cross_change", where, f"narrative.{key}", sentence=quoted,
                               written=sentence[cm.start("change"): cm.end("n")] + topic.unit,
                               last_year=last_year, expected=expected)
+            for _, lm, expected in _wrong_last_figures(sentence, last_figures, last, last_year,
+                                                       f"{last_year}年度报告中"):
+                yield finding("cross_change", where, f"narrative.{key}", sentence=quoted,
+                              written=sentence[lm.start("against"): lm.end()], last_year=last_year,
+                              expected=expected)
             shares_changed = {c.start("n") for c in _SHARE_CHANGE.finditer(sentence)}
             for pm in _PERCENT.finditer(sentence):
                 before = sentence[max(0, pm.start() - 6): pm.start()]
@@ -449,8 +485,42 @@ def _wrong_changes(
         differences = sorted({abs(Decimal(values[k]) - Decimal(last[k])) for k in keys})
         if not differences or Decimal(m.group("n")) in differences:
             continue
+        if _none_named(topic, last):
+            continue
         shown = _named(topic, values, last) if topic.named else "、".join(str(d) for d in differences if d) or "0"
         # the named rows' form (本年新收增减27件), not “为{values}”, which read the change as the figure
         # (表格中予以公开为22件 where the table says 90)
         named = topic.name.replace("表格中", source).replace("为{values}", "增减{values}")
         yield topic, m, named.format(values=shown)
+
+
+def _none_named(topic: Topic, last: dict[str, Number]) -> bool:
+    """Whether last year knows none of the rows a count of the topic means (上年数据 with 予以公开
+    alone: a change of 申请, or its figure last year, may be of a row not known, and the message
+    would name none)."""
+    return bool(topic.named) and not any(k in last for k, _ in topic.named)
+
+
+def _wrong_last_figures(
+    sentence: str, last_figures: Patterns, last: dict[str, Number], last_year: str, source: str,
+) -> Iterator[tuple[Topic, re.Match[str], str]]:
+    """Each figure of last year given in brackets (“比2020年（205件）增加27件”, “较上年（205件）”) that is
+    none of last year's figures of its topic, with those figures as a message gives them, said to be
+    in ``source``. Against a year not last year's it is not checked: only last year's figures are at
+    hand; nor when last year's figures of its topic are unknown."""
+    if not _BRACKETED.search(sentence):
+        return  # most sentences give no figure in brackets: not searched for
+    seen: set[int] = set()
+    for topic, pattern in last_figures:
+        for m in pattern.finditer(sentence):
+            if m.start("n") in seen:
+                continue  # a longer topic word already claimed this number
+            seen.add(m.start("n"))
+            if m.group("year") not in (None, last_year) or not _about(topic, sentence, m.start(), m.start("n")):
+                continue
+            figures = _figures(topic, last)
+            if not figures or Decimal(m.group("n")) in figures:
+                continue
+            if _none_named(topic, last):
+                continue
+            yield topic, m, _expected(topic, last, figures, source)
