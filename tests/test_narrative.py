@@ -245,3 +245,12 @@ def test_a_count_of_requests_is_not_judged_when_last_year_knows_none_of_its_rows
     doc["narrative"]["overview.requests"] = "已答复的同意公开90件，比上年（60件）增加22件。"  # 予以公开 is known
     assert [f.code for f in check(from_document(doc)) if f.key == "narrative.overview.requests"] == [
         "stale_last_year"]
+
+
+def test_the_parts_of_litigation_name_its_count(doc):
+    # the Lanshan report's 四: 行政诉讼 named by its two parts, 7 + 5 = 12 against 18 in 2020. Its
+    # change went unchecked: neither part was a word of any topic.
+    true, wrong = "2021年未经复议直接起诉和复议后起诉总体数量减少6件", "2021年未经复议直接起诉和复议后起诉总体数量减少9件"
+    doc["narrative"]["overview.requests"] = f"{true}。{wrong}。未经复议直接起诉7件，复议后起诉5件。"
+    found = [f.message for f in check(from_document(doc)) if f.key == "narrative.overview.requests"]
+    assert found == [f"正文“{wrong}。”中的9件与表格不符：表格中行政诉讼增减1、2、3、6件"]

@@ -366,6 +366,22 @@ def test_a_wrong_year_on_year_statement_is_held_against_last_years_page(tmp_path
     assert [f for f in json.loads(alone.stdout)["findings"] if f["code"] == "cross_change"] == []
 
 
+def test_a_fall_worded_as_shanghai_words_it_is_held_against_last_years_page(tmp_path):
+    # shanghai-bgt-2019: “申请数量较去年回落12.3%”. 平潭 2025 received 154 against 218 in 2024: 64
+    # fewer, 29.4% — a 回落 was no change word, and a wrong one went unchecked
+    folder = _pingtan(tmp_path, (2024, 2025))
+    page = folder / "pingtan-2025.html"
+    html = page.read_text(encoding="utf-8")
+    said = "<span>154</span><span>件，"
+    assert said in html
+    page.write_text(html.replace(said, f"{said}申请数量较去年回落64件，回落29.4%；"
+                                 "申请数量较去年回落46件，回落12.3%；"), encoding="utf-8")
+    found = sorted(f["message"].split("中的")[1] for f in _found(run_cli("check", folder, "--json"), "cross_change"))
+    assert found == ["“回落12.3%”与同一机关2024年度报告的数字不符：按两年报告的数字算出的各项增减比例都不是这个数",
+                     "“回落46件”与同一机关2024年度报告的数字不符：两年报告中本年新收增减64件、上年结转增减0件、办结增减70件、"
+                     "结转下年度继续办理增减6件（申请数量）"]
+
+
 def _district(tmp_path: Path, change=None) -> Path:
     """A district report merged from two real 2024 pages (as `reportgen merge` makes it), beside them."""
     from reportgen.app.merge import merge_reports

@@ -55,11 +55,12 @@ def _topics(report: Report) -> list[Topic]:
     ap_unit = ap.fields[0].unit
     combined, combined_label, members = ap.combined
     # each block of its own (行政复议), and the combined one with its parts (行政诉讼)
-    groups = [(b.label, (b.key,)) for b in ap.blocks if not b.parent and b.key not in members]
-    for label, blocks in (*groups, (combined_label, (combined, *members))):
-        topics.append(
-            Topic((label,), ap_unit, tuple(f"{ap.key}.{b}." for b in blocks), f"表格中{label}为{{values}}{ap_unit}")
-        )
+    groups = [((b.label,), (b.key,)) for b in ap.blocks if not b.parent and b.key not in members]
+    # the combined block's parts name it too (“未经复议直接起诉和复议后起诉总体数量减少6件”, Lanshan 2021)
+    parts = tuple(b.label for b in ap.blocks if b.key in members)
+    for words, blocks in (*groups, ((combined_label, *parts), (combined, *members))):
+        topics.append(Topic(words, ap_unit, tuple(f"{ap.key}.{b}." for b in blocks),
+                            f"表格中{words[0]}为{{values}}{ap_unit}"))
     for block in fmt.active.blocks:
         for item in block.items:
             words = tuple(dict.fromkeys((item.label, *item.synonyms)))  # 2019: 规范性文件 is the label
@@ -188,7 +189,8 @@ def stale_numbers(report: Report, computed: Computed, texts: dict[str, str]) -> 
             yield from _check_sentence(sentence, patterns, changes, last_figures, values, last, last_year, where, key)
 
 
-_CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|上升|提高|降低|多了|少了")
+# 回落: “申请数量较去年回落12.3%” (上海市政府办公厅 2019)
+_CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|回落|上升|提高|降低|多了|少了")
 _OTHER_SCOPE = ("部门", "各级", "全市", "全区", "全县")  # 部门规范性文件45件: not the table's figure
 
 
