@@ -121,17 +121,23 @@ def _patterns(topics: list[Topic]) -> Patterns:
     return out
 
 
+def _compared_topics(topics: list[Topic]) -> Iterator[tuple[Topic, str, str, str]]:
+    """Each topic a comparison with last year may quote, longest topic words first, with its words,
+    what may stand between them and a number, and its unit, as patterns."""
+    for topic in sorted(topics, key=lambda tp: -max(len(w) for w in tp.words)):
+        if any(k.startswith("other_matters.") for k in topic.keys):
+            continue  # the processing fees (元, 次): no year-on-year statement quotes them
+        words = "|".join(re.escape(w) for w in sorted(topic.words, key=len, reverse=True))
+        yield topic, words, _between(topic.unit), re.escape(topic.unit)
+
+
 def _change_patterns(topics: list[Topic]) -> Patterns:
     """Each topic's patterns for a stated change, longest topic words first. Between the topic
     and the change may stand what real reports write there: the year compared with and its
     figure (“申请数量较2023年（31件）增加5件”); or the change opens a clause of its own after this
     year's figure (“收到申请36件，同比增加5件”, group ``clause``)."""
     out = []
-    for topic in sorted(topics, key=lambda tp: -max(len(w) for w in tp.words)):
-        if any(k.startswith("other_matters.") for k in topic.keys):
-            continue  # the processing fees (元, 次): no year-on-year statement quotes them
-        words = "|".join(re.escape(w) for w in sorted(topic.words, key=len, reverse=True))
-        gap, unit = _between(topic.unit), re.escape(topic.unit)
+    for topic, words, gap, unit in _compared_topics(topics):
         # the change word right before its number: 增加5件, 减少了2件, but not 增加至218件 (the new figure)
         change = rf"(?P<change>{_CHANGE_WORDS.pattern})了?\s*(?P<n>{_NUMBER})\s*{unit}(?!\w*[率比])"
         out.append((topic, _TopicPattern(topic.words, rf"(?:{words}){gap}{{0,{_GAP}}}?{change}")))
@@ -146,11 +152,7 @@ def _last_figure_patterns(topics: list[Topic]) -> Patterns:
     (“申请数量较2020年（205件）增加27件”, “新收申请232件，比上年（205件）增加27件”: group ``n``),
     longest topic words first."""
     out = []
-    for topic in sorted(topics, key=lambda tp: -max(len(w) for w in tp.words)):
-        if any(k.startswith("other_matters.") for k in topic.keys):
-            continue  # the processing fees (元, 次): no year-on-year statement quotes them
-        words = "|".join(re.escape(w) for w in sorted(topic.words, key=len, reverse=True))
-        gap, unit = _between(topic.unit), re.escape(topic.unit)
+    for topic, words, gap, unit in _compared_topics(topics):
         out.append((topic, _TopicPattern(topic.words, (
             rf"(?:{words}){gap}{{0,{_GAP}}}?(?:{_NUMBER}\s*{unit}[，,]\s*{gap}{{0,{_GAP}}}?)?"
             rf"(?P<against>{_AGAINST})[（(]\s*(?P<n>{_NUMBER})\s*{unit}[)）]"
