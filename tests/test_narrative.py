@@ -166,3 +166,91 @@ def test_the_lanshan_reports_own_comparison_with_2020_agrees_with_the_workbook(d
         "与2020年数据对比，2021年受理政府信息公开申请数量增加27件，已答复的同意公开比例增加22件，同意部分公开"
         "减少3件，不予公开类回复增加21件，无法提供类回复减少18件，不予处理类回复减少1件,其他情况类回复减少3件。")
     assert [f.message for f in check(from_document(doc)) if f.key == "narrative.overview.requests"] == []
+
+
+def test_a_wrong_change_of_an_outcome_or_of_appeals_says_the_change_not_the_figure(doc):
+    # the Lanshan report's 四 and its comparison after table 3, each with a wrong change: the message
+    # said “表格中予以公开为22件” (予以公开 is 90; 22 is its change) and “表格中行政复议为2、3、6、10件”
+    doc["narrative"]["overview.requests"] = "已答复的同意公开比例增加99件。2021年行政复议总体数量与去年减少9件。"
+    found = [f.message for f in check(from_document(doc)) if f.key == "narrative.overview.requests"]
+    assert found == [
+        "正文“已答复的同意公开比例增加99件。”中的99件与表格不符：表格中予以公开增减22件",
+        # 维持 12 − 6, 纠正 1 − 11, 其他 2 − 4, 未审结 3 − 0, 总计 18 − 21
+        "正文“2021年行政复议总体数量与去年减少9件。”中的9件与表格不符：表格中行政复议增减2、3、6、10件",
+    ]
+
+
+def test_a_growth_rate_against_another_year_than_last_is_not_judged(doc):
+    # the Lanshan report's 一（一）: 232 against 205 in 2020 is 13.2% (13% at no decimal); the workbook
+    # knows 2020 only, so a rate against 2019 cannot be judged (it was told “与表格算出的各项比例都不相符”)
+    doc["narrative"]["overview.requests"] = (
+        "2021年，兰山区受理政府信息公开申请232件，数量较2020年增加13%。"
+        "2021年，兰山区受理政府信息公开申请232件，数量较2019年增加7%。"
+        "2021年，兰山区受理政府信息公开申请232件，数量较2020年增加7%。")
+    found = [f.message for f in check(from_document(doc)) if f.key == "narrative.overview.requests"]
+    assert found == ["正文“2021年，兰山区受理政府信息公开申请232件，数量较2020年增加7%。”中的7%与表格算出的各项比例都不相符"]
+
+
+# Last year's figure in brackets after the year compared with, held against the workbook's 上年数据
+# (sample, 2020: 本年新收 205, 办结 206, 予以公开 68, 行政复议 21 = 维持6 + 纠正11 + 其他4): the Lanshan
+# report's own sentences (tests/data/lanshan-2021-report.txt) given the figure they compare with — true,
+# wrong, and against a year that is not last year (not checked: the workbook holds only last year's).
+_LAST_REQUESTS = "上年数据中本年新收205件、办结206件（申请数量）"
+LAST_YEAR_FIGURE_WORDINGS = {
+    "this year's figure, then 比2020年 and last year's": (
+        "本年度新收政府信息公开申请232件，比2020年（205件）增加27件",
+        "本年度新收政府信息公开申请232件，比2020年（999件）增加27件",
+        "本年度新收政府信息公开申请232件，比2019年（999件）增加82件",
+        "2020年的999件", _LAST_REQUESTS),
+    "一（一）: a growth rate after last year's figure": (
+        "2021年，兰山区受理政府信息公开申请232件，数量较2020年（205件）增加13%",
+        "2021年，兰山区受理政府信息公开申请232件，数量较2020年（250件）增加13%",
+        "2021年，兰山区受理政府信息公开申请232件，数量较2019年（250件）增加7%",
+        "2020年的250件", _LAST_REQUESTS),
+    "四: 与去年 and a count of cases": (
+        "2021年行政复议总体数量与去年（21件）减少3件", "2021年行政复议总体数量与去年（12件）减少3件",
+        "2021年行政复议总体数量与2019年（12件）相比增加6件",
+        "去年的12件", "上年数据中行政复议为4、6、11、21件"),
+    "上年 and an outcome under its other name": (
+        "已答复的同意公开90件，比上年（68件）增加22件", "已答复的同意公开90件，比上年（60件）增加22件",
+        "已答复的同意公开90件，比2019年（60件）增加30件",
+        "上年的60件", "上年数据中予以公开为68件"),
+}
+
+
+@pytest.mark.parametrize("wording", LAST_YEAR_FIGURE_WORDINGS)
+def test_last_years_figure_in_brackets_is_held_against_the_workbooks_last_year(doc, wording):
+    true, wrong, not_checked, said, expected = LAST_YEAR_FIGURE_WORDINGS[wording]
+    doc["narrative"]["overview.requests"] = "。".join((true, wrong, not_checked)) + "。"
+    found = [f for f in check(from_document(doc)) if f.key == "narrative.overview.requests"]
+    assert [(f.code, f.message) for f in found] == [
+        ("stale_last_year", f"正文“{wrong}。”中{said}与上年数据不符：{expected}")]
+    assert "“上年数据”表" in found[0].remedy and "{{ previous.requests.new.total }}" in found[0].remedy
+
+
+def test_last_years_figure_is_not_judged_without_last_years_data(doc):
+    doc["narrative"]["overview.requests"] = "本年度新收政府信息公开申请232件，比2020年（999件）增加27件。"
+    del doc["previous"]
+    assert [f for f in check(from_document(doc)) if f.key == "narrative.overview.requests"] == []
+
+
+def test_a_count_of_requests_is_not_judged_when_last_year_knows_none_of_its_rows(doc):
+    # 上年数据 with 予以公开 alone (“空白表示不知道”): 本年新收's change and its 2020 figure are unknown.
+    # A change was held against 予以公开's (22) and told as “表格中（申请数量）”, naming nothing.
+    doc["previous"] = {"year": 2020, "requests": {"granted": {"total": 68}}}
+    doc["narrative"]["overview.requests"] = (
+        "与2020年数据对比，2021年受理政府信息公开申请数量增加27件。"
+        "本年度新收政府信息公开申请232件，比2020年（205件）增加27件。")
+    assert [f.message for f in check(from_document(doc)) if f.key == "narrative.overview.requests"] == []
+    doc["narrative"]["overview.requests"] = "已答复的同意公开90件，比上年（60件）增加22件。"  # 予以公开 is known
+    assert [f.code for f in check(from_document(doc)) if f.key == "narrative.overview.requests"] == [
+        "stale_last_year"]
+
+
+def test_the_parts_of_litigation_name_its_count(doc):
+    # the Lanshan report's 四: 行政诉讼 named by its two parts, 7 + 5 = 12 against 18 in 2020. Its
+    # change went unchecked: neither part was a word of any topic.
+    true, wrong = "2021年未经复议直接起诉和复议后起诉总体数量减少6件", "2021年未经复议直接起诉和复议后起诉总体数量减少9件"
+    doc["narrative"]["overview.requests"] = f"{true}。{wrong}。未经复议直接起诉7件，复议后起诉5件。"
+    found = [f.message for f in check(from_document(doc)) if f.key == "narrative.overview.requests"]
+    assert found == [f"正文“{wrong}。”中的9件与表格不符：表格中行政诉讼增减1、2、3、6件"]

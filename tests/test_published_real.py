@@ -144,6 +144,20 @@ def test_every_finding_is_a_true_one(name):
 
 
 @pytest.mark.parametrize("name", FIXTURES)
+def test_no_count_or_figure_of_last_year_is_misread_in_a_real_pages_text(name):
+    """With last year's figures at hand that agree with nothing (each of this year's + 1000), any
+    change or bracketed last-year figure read in the text would be a finding: the pages state none
+    (淮安 and 上海's “（含上年度结转申请34件…）” is no figure of last year), so only their true findings remain."""
+    from reportgen.model import Previous
+
+    report = load(DATA / FIXTURES[name])
+    report.previous = Previous(year=report.year - 1, figures={k: v + 1000 for k, v in report.figures.items()})
+    prose = ("stale_number", "stale_last_year")
+    found = [(f.code, f.message) for f in check(report) if f.code in prose]
+    assert [code for code, _ in found] == [code for code, _ in TRUE_FINDINGS[name] if code in prose], found
+
+
+@pytest.mark.parametrize("name", FIXTURES)
 def test_next_years_workbook_carries_the_pages_carried_over_row(tmp_path, name):
     out = tmp_path / "next.xlsx"
     result = run_cli("init", out, "--previous", DATA / FIXTURES[name])
@@ -359,6 +373,22 @@ def test_a_wrong_year_on_year_statement_is_held_against_last_years_page(tmp_path
     assert [f for f in json.loads(alone.stdout)["findings"] if f["code"] == "cross_change"] == []
 
 
+def test_a_fall_worded_as_shanghai_words_it_is_held_against_last_years_page(tmp_path):
+    # shanghai-bgt-2019: “申请数量较去年回落12.3%”. 平潭 2025 received 154 against 218 in 2024: 64
+    # fewer, 29.4% — a 回落 was no change word, and a wrong one went unchecked
+    folder = _pingtan(tmp_path, (2024, 2025))
+    page = folder / "pingtan-2025.html"
+    html = page.read_text(encoding="utf-8")
+    said = "<span>154</span><span>件，"
+    assert said in html
+    page.write_text(html.replace(said, f"{said}申请数量较去年回落64件，回落29.4%；"
+                                 "申请数量较去年回落46件，回落12.3%；"), encoding="utf-8")
+    found = sorted(f["message"].split("中的")[1] for f in _found(run_cli("check", folder, "--json"), "cross_change"))
+    assert found == ["“回落12.3%”与同一机关2024年度报告的数字不符：按两年报告的数字算出的各项增减比例都不是这个数",
+                     "“回落46件”与同一机关2024年度报告的数字不符：两年报告中本年新收增减64件、上年结转增减0件、办结增减70件、"
+                     "结转下年度继续办理增减6件（申请数量）"]
+
+
 def _district(tmp_path: Path, change=None) -> Path:
     """A district report merged from two real 2024 pages (as `reportgen merge` makes it), beside them."""
     from reportgen.app.merge import merge_reports
@@ -447,6 +477,29 @@ CHANGE_WORDINGS = {
         "申请数量与上年度相比增加137件", "申请数量较2021年增加150件，较上年增加100件",
         "申请数量较上年增加至218件",  # 增加至: the new figure, not a change
         "增加100件", _APPLICATIONS_CHANGED),
+    # last year's figure in brackets is itself held against last year's page (2023: 本年新收 81;
+    # 予以公开及部分公开 42, the 2023 page's own words; 行政复议 2 = 维持1 + 纠正1)
+    "last year's figure in brackets, itself wrong": (
+        "共收到政府信息公开申请218件，较2023年（81件）增加137件",
+        "共收到政府信息公开申请218件，较2023年（80件）增加137件",
+        "共收到政府信息公开申请218件，较2022年（80件）增加138件",
+        "较2023年（80件）",
+        "2023年度报告中本年新收81件、上年结转0件、办结81件、结转下年度继续办理0件（申请数量）"),
+    "上年 and two outcomes stated together": (
+        "予以公开及部分公开100件，较上年（42件）增加58件", "予以公开及部分公开100件，较上年（40件）增加58件",
+        "予以公开及部分公开100件，较2022年（40件）增加60件",
+        "较上年（40件）", "2023年度报告中予以公开与部分公开之和为42件"),
+    "去年 and the cases of 行政复议": (
+        "因政府信息公开引起的行政复议案件7件，比去年（2件）增加5件",
+        "因政府信息公开引起的行政复议案件7件，比去年（3件）增加5件",
+        "因政府信息公开引起的行政复议案件7件，比2022年（3件）增加4件",
+        "比去年（3件）", "2023年度报告中行政复议为1、2件"),
+    # a change of a topic without named rows says the changes it may be, not figures (2024 − 2023:
+    # 维持 2 − 1, 纠正 1 − 1, 其他 3 − 0, 未审结 1 − 0, 总计 7 − 2)
+    "a change of the cases of 行政复议": (
+        "因政府信息公开引起的行政复议案件7件，比去年增加5件", "因政府信息公开引起的行政复议案件7件，比去年增加4件",
+        "因政府信息公开引起的行政复议案件7件，比2022年增加4件",
+        "增加4件", "两年报告中行政复议增减1、3、5件"),
 }
 
 
@@ -503,6 +556,21 @@ def test_a_published_reports_remedies_are_an_auditors_not_a_clerks(name):
     clerks = ("工作簿", "“基本信息”表", "“正文”表", "单元格", "占位符", "reportgen init", "补填")
     for f in check(load(DATA / FIXTURES[name])):
         assert not any(word in f.remedy for word in clerks), (f.code, f.remedy)
+
+
+def test_a_wrong_figure_of_last_year_on_a_page_with_last_years_figures_gets_an_auditors_remedy():
+    # the real 2024 page given the 2023 page's figures as its own last year's (本年新收 81)
+    from reportgen.compute import figures
+    from reportgen.model import Previous
+
+    report, before = load(DATA / "pingtan-2024.html"), load(DATA / "pingtan-2023.html")
+    report.previous = Previous(year=2023, figures=dict(figures(before)[0]))
+    report.narrative["overview.requests"] = report.narrative["overview.requests"].replace(
+        "全年办理政府信息公开申请218件。", "全年办理政府信息公开申请218件，较2023年（80件）增加137件。")
+    (found,) = [f for f in check(report) if f.code == "stale_last_year"]
+    assert found.message == ("正文“全年办理政府信息公开申请218件，较2023年（80件）增加137件。”中2023年的80件与上年数据不符："
+                             "上年数据中本年新收81件、上年结转0件、办结81件、结转下年度继续办理0件（申请数量）")
+    assert found.remedy == "正文括号中上年的数字与上年的统计数字不一致：对照本机关上年的年度报告核实哪一处有误，并请发布机关更正。"
 
 
 def test_a_missing_organ_on_a_published_page_is_told_as_an_auditor_needs_it(tmp_path):

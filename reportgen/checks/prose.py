@@ -55,11 +55,12 @@ def _topics(report: Report) -> list[Topic]:
     ap_unit = ap.fields[0].unit
     combined, combined_label, members = ap.combined
     # each block of its own (行政复议), and the combined one with its parts (行政诉讼)
-    groups = [(b.label, (b.key,)) for b in ap.blocks if not b.parent and b.key not in members]
-    for label, blocks in (*groups, (combined_label, (combined, *members))):
-        topics.append(
-            Topic((label,), ap_unit, tuple(f"{ap.key}.{b}." for b in blocks), f"表格中{label}为{{values}}{ap_unit}")
-        )
+    groups = [((b.label,), (b.key,)) for b in ap.blocks if not b.parent and b.key not in members]
+    # the combined block's parts name it too (“未经复议直接起诉和复议后起诉总体数量减少6件”, Lanshan 2021)
+    parts = tuple(b.label for b in ap.blocks if b.key in members)
+    for words, blocks in (*groups, ((combined_label, *parts), (combined, *members))):
+        topics.append(Topic(words, ap_unit, tuple(f"{ap.key}.{b}." for b in blocks),
+                            f"表格中{words[0]}为{{values}}{ap_unit}"))
     for block in fmt.active.blocks:
         for item in block.items:
             words = tuple(dict.fromkeys((item.label, *item.synonyms)))  # 2019: 规范性文件 is the label
@@ -120,17 +121,23 @@ def _patterns(topics: list[Topic]) -> Patterns:
     return out
 
 
+def _compared_topics(topics: list[Topic]) -> Iterator[tuple[Topic, str, str, str]]:
+    """Each topic a comparison with last year may quote, longest topic words first, with its words,
+    what may stand between them and a number, and its unit, as patterns."""
+    for topic in sorted(topics, key=lambda tp: -max(len(w) for w in tp.words)):
+        if any(k.startswith("other_matters.") for k in topic.keys):
+            continue  # the processing fees (元, 次): no year-on-year statement quotes them
+        words = "|".join(re.escape(w) for w in sorted(topic.words, key=len, reverse=True))
+        yield topic, words, _between(topic.unit), re.escape(topic.unit)
+
+
 def _change_patterns(topics: list[Topic]) -> Patterns:
     """Each topic's patterns for a stated change, longest topic words first. Between the topic
     and the change may stand what real reports write there: the year compared with and its
     figure (“申请数量较2023年（31件）增加5件”); or the change opens a clause of its own after this
     year's figure (“收到申请36件，同比增加5件”, group ``clause``)."""
     out = []
-    for topic in sorted(topics, key=lambda tp: -max(len(w) for w in tp.words)):
-        if any(k.startswith("other_matters.") for k in topic.keys):
-            continue  # the processing fees (元, 次): no year-on-year statement quotes them
-        words = "|".join(re.escape(w) for w in sorted(topic.words, key=len, reverse=True))
-        gap, unit = _between(topic.unit), re.escape(topic.unit)
+    for topic, words, gap, unit in _compared_topics(topics):
         # the change word right before its number: 增加5件, 减少了2件, but not 增加至218件 (the new figure)
         change = rf"(?P<change>{_CHANGE_WORDS.pattern})了?\s*(?P<n>{_NUMBER})\s*{unit}(?!\w*[率比])"
         out.append((topic, _TopicPattern(topic.words, rf"(?:{words}){gap}{{0,{_GAP}}}?{change}")))
@@ -140,18 +147,31 @@ def _change_patterns(topics: list[Topic]) -> Patterns:
     return out
 
 
+def _last_figure_patterns(topics: list[Topic]) -> Patterns:
+    """Each topic's pattern for last year's figure, given in brackets after the year compared with
+    (“申请数量较2020年（205件）增加27件”, “新收申请232件，比上年（205件）增加27件”: group ``n``),
+    longest topic words first."""
+    out = []
+    for topic, words, gap, unit in _compared_topics(topics):
+        out.append((topic, _TopicPattern(topic.words, (
+            rf"(?:{words}){gap}{{0,{_GAP}}}?(?:{_NUMBER}\s*{unit}[，,]\s*{gap}{{0,{_GAP}}}?)?"
+            rf"(?P<against>{_AGAINST})[（(]\s*(?P<n>{_NUMBER})\s*{unit}[)）]"
+        ))))
+    return out
+
+
 # Each edition's patterns, built once (they depend on the frozen format alone): a merge or batch
 # checks thousands of reports of one edition.
-_BUILT: dict[str, tuple[Format, Patterns, Patterns]] = {}
+_BUILT: dict[str, tuple[Format, Patterns, Patterns, Patterns]] = {}
 
 
-def _built(report: Report) -> tuple[Format, Patterns, Patterns]:
-    """The edition's figure patterns and change patterns."""
+def _built(report: Report) -> tuple[Format, Patterns, Patterns, Patterns]:
+    """The edition's figure patterns, change patterns and patterns of last year's figure."""
     fmt = report.format
     built = _BUILT.get(fmt.key)
     if built is None or built[0] is not fmt:
         topics = _topics(report)
-        built = _BUILT[fmt.key] = (fmt, _patterns(topics), _change_patterns(topics))
+        built = _BUILT[fmt.key] = (fmt, _patterns(topics), _change_patterns(topics), _last_figure_patterns(topics))
     return built
 
 
@@ -162,16 +182,17 @@ def stale_numbers(report: Report, computed: Computed, texts: dict[str, str]) -> 
         return
     values = computed.values
     last = computed.last if report.previous else None
-    _, patterns, changes = _built(report)
+    _, patterns, changes, last_figures = _built(report)
     last_year = _last_year(report)
     for key, text in texts.items():
         where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
         for m in _SENTENCE.finditer(text):
             sentence = m.group(0).strip()
-            yield from _check_sentence(sentence, patterns, changes, values, last, last_year, where, key)
+            yield from _check_sentence(sentence, patterns, changes, last_figures, values, last, last_year, where, key)
 
 
-_CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|上升|提高|降低|多了|少了")
+# 回落: “申请数量较去年回落12.3%” (上海市政府办公厅 2019)
+_CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|回落|上升|提高|降低|多了|少了")
 _OTHER_SCOPE = ("部门", "各级", "全市", "全区", "全县")  # 部门规范性文件45件: not the table's figure
 
 
@@ -187,7 +208,7 @@ def _about(topic: Topic, sentence: str, start: int, at: int) -> bool:
 
 
 def _check_sentence(
-    sentence: str, patterns: Patterns, changes: Patterns, values: dict[str, Number],
+    sentence: str, patterns: Patterns, changes: Patterns, last_figures: Patterns, values: dict[str, Number],
     last: dict[str, Number] | None, last_year: str, where: Location, key: str,
 ) -> Iterator[Finding]:
     # “增加22件” states a change, not a figure (most sentences state none: not searched for)
@@ -204,27 +225,39 @@ def _check_sentence(
             seen.add(spot)
             if m.start(1) in changed or not _about(topic, sentence, m.start(), m.start(1)):
                 continue
-            number = Decimal(m.group(1))
-            sums = [k.split("+") for k in topic.keys if "+" in k]
-            if sums:
-                figures = sorted({sum((Decimal(values[p]) for p in parts), start=Decimal(0))
-                                  for parts in sums if all(p in values for p in parts)})
-            else:
-                figures = sorted({Decimal(values[k]) for k in values
-                                  if any(k.startswith(p) or k == p for p in topic.keys)})
-            if not figures or number in figures or (m.group(1), topic.name) in reported:
+            figures = _figures(topic, values)
+            if not figures or Decimal(m.group(1)) in figures or (m.group(1), topic.name) in reported:
                 continue
             reported.add((m.group(1), topic.name))
-            shown = _named(topic, values) if topic.named else "、".join(str(f) for f in figures if f) or "0"
             yield finding("stale_number", where, f"narrative.{key}", sentence=quoted,
-                          number=f"{m.group(1)}{topic.unit}", expected=topic.name.format(values=shown))
+                          number=f"{m.group(1)}{topic.unit}", expected=_expected(topic, values, figures, "表格中"))
     if last is None:
-        return  # a change is checkable only against last year
-    for topic, m, shown in _wrong_changes(sentence, stated, values, last, last_year):
+        return  # a change, and last year's figure, are checkable only against last year's figures
+    for topic, m, expected in _wrong_changes(sentence, stated, values, last, last_year, "表格中"):
         if (m.group("n"), topic.name) not in reported:
             reported.add((m.group("n"), topic.name))
             yield finding("stale_number", where, f"narrative.{key}", sentence=quoted,
-                          number=f"{m.group('n')}{topic.unit}", expected=topic.name.format(values=shown))
+                          number=f"{m.group('n')}{topic.unit}", expected=expected)
+    for topic, m, expected in _wrong_last_figures(sentence, last_figures, last, last_year, "上年数据中"):
+        yield finding("stale_last_year", where, f"narrative.{key}", sentence=quoted,
+                      said=m.group("against")[1:], number=f"{m.group('n')}{topic.unit}", expected=expected)
+
+
+def _figures(topic: Topic, values: dict[str, Number]) -> list[Decimal]:
+    """The figures of ``values`` (this year's or last year's) the topic may mean: for two outcomes
+    stated together, their sum."""
+    sums = [k.split("+") for k in topic.keys if "+" in k]
+    if sums:
+        return sorted({sum((Decimal(values[p]) for p in parts), start=Decimal(0))
+                       for parts in sums if all(p in values for p in parts)})
+    return sorted({Decimal(values[k]) for k in values if any(k.startswith(p) or k == p for p in topic.keys)})
+
+
+def _expected(topic: Topic, values: dict[str, Number], figures: list[Decimal], source: str) -> str:
+    """The topic's figures as a message gives them, said to be in ``source`` (表格中, 上年数据中,
+    2023年度报告中): 表格中予以公开为90件, 表格中本年新收232件、办结224件…（申请数量）."""
+    shown = _named(topic, values) if topic.named else "、".join(str(f) for f in figures if f) or "0"
+    return topic.name.replace("表格中", source).format(values=shown)
 
 
 def _named(topic: Topic, values: dict[str, Number], last: dict[str, Number] | None = None) -> str:
@@ -315,6 +348,7 @@ def stale_percentages(report: Report, computed: Computed, texts: dict[str, str])
     # a figure not read (a published table left out) is unknown: a share of it cannot be judged
     judged = all(p in computed.values for parts in _breakdowns(report) for k in parts for p in k.split("+"))
     table_words = _table_words(report)
+    last_year = _last_year(report)
     everything = sorted({v for values in known.values() for v in values})
     for key, text in texts.items():
         where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
@@ -339,6 +373,8 @@ def stale_percentages(report: Report, computed: Computed, texts: dict[str, str])
                 unit = Decimal(1).scaleb(-len(pm.group(1).partition(".")[2]))
                 before = sentence[max(0, pm.start() - 12): pm.start()]
                 if _CHANGE_WORDS.search(before[-6:]):
+                    if not _against_last_year(sentence, pm.start(), last_year):
+                        continue  # growth against another year (较2019年增加7%): only last year's is at hand
                     candidates = known["rate"]  # 增长13.2%: a count's growth
                 elif _SHARE_WORDS.search(before):
                     candidates = known["share"]  # 占40.2%, 比例为66.7%
@@ -352,7 +388,9 @@ def stale_percentages(report: Report, computed: Computed, texts: dict[str, str])
 # ---- Changes against last year's published report ------------------------------------------
 
 # What a change is stated against: 较上年, 比去年, 与上年相比, 同比, 较2023年（31件）, 与2023年度相比.
-_YEAR_ON_YEAR = re.compile(r"(?:较|比|与)(?:上一?年度?|去年|(?P<year>\d{4})年度?)|同比")
+_AGAINST = r"(?:较|比|与)(?:上一?年度?|去年|(?P<year>\d{4})年度?)"
+_YEAR_ON_YEAR = re.compile(rf"{_AGAINST}|同比")
+_BRACKETED = re.compile(r"[（(]\s*\d")  # a figure in brackets, as in 较2020年（205件）
 
 
 def _compared_with(sentence: str, at: int) -> re.Match[str] | None:
@@ -383,7 +421,7 @@ def stated_changes(report: Report, computed: Computed, texts: dict[str, str]) ->
     if not computed.last or not any(_YEAR_ON_YEAR.search(t) for t in texts.values()):
         return
     values, last = computed.values, computed.last
-    changes = _built(report)[2]
+    _, _, changes, last_figures = _built(report)
     rates = percentages(report, computed)["rate"]
     last_year = _last_year(report)
     for key, text in texts.items():
@@ -393,11 +431,16 @@ def stated_changes(report: Report, computed: Computed, texts: dict[str, str]) ->
             if not _YEAR_ON_YEAR.search(sentence):
                 continue  # no comparison stated
             quoted = sentence if len(sentence) <= 80 else sentence[:80] + "…"
-            for topic, cm, shown in _wrong_changes(sentence, _changes_in(sentence, changes), values, last, last_year):
-                named = topic.name.replace("表格中", "两年报告中").replace("为{values}", "的变化为{values}")
+            stated = _changes_in(sentence, changes)
+            for topic, cm, expected in _wrong_changes(sentence, stated, values, last, last_year, "两年报告中"):
                 yield finding("cross_change", where, f"narrative.{key}", sentence=quoted,
                               written=sentence[cm.start("change"): cm.end("n")] + topic.unit,
-                              last_year=last_year, expected=named.format(values=shown))
+                              last_year=last_year, expected=expected)
+            for _, lm, expected in _wrong_last_figures(sentence, last_figures, last, last_year,
+                                                       f"{last_year}年度报告中"):
+                yield finding("cross_change", where, f"narrative.{key}", sentence=quoted,
+                              written=sentence[lm.start("against"): lm.end()], last_year=last_year,
+                              expected=expected)
             shares_changed = {c.start("n") for c in _SHARE_CHANGE.finditer(sentence)}
             for pm in _PERCENT.finditer(sentence):
                 before = sentence[max(0, pm.start() - 6): pm.start()]
@@ -430,10 +473,11 @@ def _changes_in(sentence: str, changes: Patterns) -> Iterator[tuple[Topic, re.Ma
 
 def _wrong_changes(
     sentence: str, stated: Iterable[tuple[Topic, re.Match[str]]], values: dict[str, Number],
-    last: dict[str, Number], last_year: str,
+    last: dict[str, Number], last_year: str, source: str,
 ) -> Iterator[tuple[Topic, re.Match[str], str]]:
     """Each stated change against last year whose number is no difference of this year's and last
-    year's figures of its topic, with those differences as a message gives them."""
+    year's figures of its topic, with the changes it may be as a message gives them, said to be in
+    ``source``: 表格中本年新收增减27件、办结增减18件（申请数量）, 表格中予以公开增减22件."""
     for topic, m in stated:
         if any("+" in k for k in topic.keys):
             continue  # 予以公开及部分公开: claimed, so that 部分公开 alone does not take it, but not checked
@@ -445,7 +489,42 @@ def _wrong_changes(
         differences = sorted({abs(Decimal(values[k]) - Decimal(last[k])) for k in keys})
         if not differences or Decimal(m.group("n")) in differences:
             continue
-        if topic.named:
-            yield topic, m, _named(topic, values, last)
-        else:
-            yield topic, m, "、".join(str(d) for d in differences if d) or "0"
+        if _none_named(topic, last):
+            continue
+        shown = _named(topic, values, last) if topic.named else "、".join(str(d) for d in differences if d) or "0"
+        # the named rows' form (本年新收增减27件), not “为{values}”, which read the change as the figure
+        # (表格中予以公开为22件 where the table says 90)
+        named = topic.name.replace("表格中", source).replace("为{values}", "增减{values}")
+        yield topic, m, named.format(values=shown)
+
+
+def _none_named(topic: Topic, last: dict[str, Number]) -> bool:
+    """Whether last year knows none of the rows a count of the topic means (上年数据 with 予以公开
+    alone: a change of 申请, or its figure last year, may be of a row not known, and the message
+    would name none)."""
+    return bool(topic.named) and not any(k in last for k, _ in topic.named)
+
+
+def _wrong_last_figures(
+    sentence: str, last_figures: Patterns, last: dict[str, Number], last_year: str, source: str,
+) -> Iterator[tuple[Topic, re.Match[str], str]]:
+    """Each figure of last year given in brackets (“比2020年（205件）增加27件”, “较上年（205件）”) that is
+    none of last year's figures of its topic, with those figures as a message gives them, said to be
+    in ``source``. Against a year not last year's it is not checked: only last year's figures are at
+    hand; nor when last year's figures of its topic are unknown."""
+    if not _BRACKETED.search(sentence):
+        return  # most sentences give no figure in brackets: not searched for
+    seen: set[int] = set()
+    for topic, pattern in last_figures:
+        for m in pattern.finditer(sentence):
+            if m.start("n") in seen:
+                continue  # a longer topic word already claimed this number
+            seen.add(m.start("n"))
+            if m.group("year") not in (None, last_year) or not _about(topic, sentence, m.start(), m.start("n")):
+                continue
+            figures = _figures(topic, last)
+            if not figures or Decimal(m.group("n")) in figures:
+                continue
+            if _none_named(topic, last):
+                continue
+            yield topic, m, _expected(topic, last, figures, source)

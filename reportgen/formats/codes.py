@@ -264,6 +264,13 @@ CODES: dict[str, Code] = {
         "改正文中的数字，或改用占位符让系统填入。",
         "正文与表格不一致：对照原报告核实哪一处有误，并请发布机关更正。",
     ),
+    "stale_last_year": Code(
+        WARNING,
+        "正文“{sentence}”中{said}的{number}与上年数据不符：{expected}",
+        "正文括号中上年的数字应与“上年数据”表相同：对照上年报告核实哪一处有误并改正，"
+        "或改用占位符（如 {{ previous.requests.new.total }}）让系统填入。",
+        "正文括号中上年的数字与上年的统计数字不一致：对照本机关上年的年度报告核实哪一处有误，并请发布机关更正。",
+    ),
     # across published reports (reportgen check over a collection)
     "cross_carried_in": Code(
         WARNING,
@@ -273,7 +280,7 @@ CODES: dict[str, Code] = {
     "cross_change": Code(
         WARNING,
         "正文“{sentence}”中的“{written}”与同一机关{last_year}年度报告的数字不符：{expected}",
-        "按上年已公布的年度报告核对正文中较上年的增减数字或比例。",
+        "按上年已公布的年度报告核对正文中较上年的增减数字或比例，以及括号中上年的数字。",
     ),
     "cross_district_sum": Code(
         WARNING,
