@@ -329,3 +329,43 @@ def test_a_worker_killed_outright_leaves_no_soffice(tmp_path, when):
                           text=True, timeout=120)
     assert done.returncode == -signal.SIGKILL and "started" in done.stdout, done.stderr
     assert wait_for(lambda: not processes_mentioning(str(folder)), 30), processes_mentioning(str(folder))
+
+
+def test_a_second_sigterm_does_not_cut_short_the_cleanup_of_the_first():
+    """A batch worker hears SIGTERM twice (from the batch stopping it, then from the kernel as
+    the batch exits): the first unwinds as Ctrl-C, the second must not interrupt that unwinding."""
+    code = (
+        "import os, signal, time\n"
+        "from reportgen.render.soffice import interrupt_once\n"
+        "signal.signal(signal.SIGTERM, interrupt_once)\n"
+        "try:\n"
+        "    os.kill(os.getpid(), signal.SIGTERM); time.sleep(5)\n"
+        "except KeyboardInterrupt:\n"
+        "    os.kill(os.getpid(), signal.SIGTERM); time.sleep(0.3)  # the cleanup, interrupted again?\n"
+        "    print('cleaned up')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "cleaned up", done.stderr
+
+
+def test_a_warm_soffice_interrupted_while_stopping_leaves_nothing(tmp_path, monkeypatch):
+    """Ctrl-C (or a second SIGTERM) while a warm soffice is being stopped: it is killed all the
+    same and its folder removed."""
+    from reportgen.render import pdf
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+    class Interrupted:
+        def join(self, timeout: float | None = None) -> None:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), warm_office() as warm:
+        assert warm
+        office = pdf._WARM.office
+        assert wait_for(lambda: processes_mentioning(str(tmp)), 60)  # soffice is starting
+        office.pump = Interrupted()  # the stopping is interrupted where it waits longest
+        office.close()
+    assert_nothing_left(tmp, tmp_path)

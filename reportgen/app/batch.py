@@ -166,13 +166,11 @@ def _worker(conn: Any, outdir: Path, formats: tuple[str, ...], pack_ref: str | N
     from contextlib import nullcontext
 
     from ..render.pdf import warm_office
+    from ..render.soffice import interrupt_once
 
     _die_with_parent()
-
-    def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt  # unwinds through build()'s cleanup of its staging folder
-
-    signal.signal(signal.SIGTERM, stop)
+    # SIGTERM unwinds through build()'s cleanup of its staging folder and the soffice's
+    signal.signal(signal.SIGTERM, interrupt_once)
     conn.send(("ready",))
     office = warm_office(on_start=lambda pid, folder: conn.send(("office", pid, folder)))
     try:

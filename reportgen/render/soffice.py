@@ -58,6 +58,14 @@ def kill_tree(proc: subprocess.Popen[Any]) -> None:
                 stream.close()
 
 
+def interrupt_once(signum: int, frame: Any) -> None:
+    """SIGTERM as KeyboardInterrupt, once: later ones are ignored, so that they cannot cut short
+    the cleanup the first one started (a batch worker gets two: one from the batch stopping it,
+    one from the kernel as the batch exits)."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 @contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
     """Within the block SIGTERM raises KeyboardInterrupt, so `finally` clauses (temp folders,
@@ -70,10 +78,7 @@ def sigterm_as_interrupt() -> Iterator[None]:
         yield
         return
 
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGTERM, interrupt_once)
     try:
         yield
     finally:
@@ -230,16 +235,22 @@ class WarmOffice:
         """Stop the bridge and its soffice (killing the whole group) and remove the temp folder."""
         bridge, folder = self.bridge, self.folder
         self.bridge, self.folder, self.ready = None, None, False
-        if bridge is not None:
-            with suppress(OSError, ValueError):
-                assert bridge.stdin is not None
-                bridge.stdin.close()
-            if self.pump is not None:  # let it see the end of the killed bridge's output first
-                bridge.kill()
-                self.pump.join(timeout=5)
-            kill_tree(bridge)
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+        stopped = bridge is None
+        try:
+            if bridge is not None:
+                with suppress(OSError, ValueError):
+                    assert bridge.stdin is not None
+                    bridge.stdin.close()
+                if self.pump is not None:  # let it see the end of the killed bridge's output first
+                    bridge.kill()
+                    self.pump.join(timeout=5)
+                kill_tree(bridge)
+                stopped = True
+        finally:  # also when a Ctrl-C cuts the stopping short: nothing running, no folder left
+            if not stopped and bridge is not None:
+                kill_tree(bridge)
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _pump(stream: IO[str], answers: queue.Queue[str | None]) -> None:
