@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..formats.base import DECISIONS, DOCUMENTS, MONEY
+from ..formats.base import DECISIONS, DOCUMENTS, FALL, MONEY, RISE
 from ..model import Number, Report
 from .arithmetic import LARGEST_REMAINDER, Change, change, point_change, share, shares
 from .display import Settings, format_count, format_money, format_percent, format_points
@@ -23,10 +23,10 @@ def change_text(c: Change | None, unit: str, s: Settings, *, money: bool = False
     if c.diff == 0:
         return "与上年持平"
     amount = format_money(abs(c.diff), s) if money else format_count(abs(c.diff), s)  # type: ignore[arg-type]
-    verb, rate_verb = ("增加", "增长") if c.diff > 0 else ("减少", "下降")
-    text = f"较上年{verb}{amount}{unit}"
+    way = RISE if c.diff > 0 else FALL
+    text = f"较上年{way.count}{amount}{unit}"
     if c.rate is not None:
-        text += f"，{rate_verb}{format_percent(c.rate, s)}"
+        text += f"，{way.rate}{format_percent(c.rate, s)}"
     return text
 
 
@@ -36,8 +36,7 @@ def points_text(points: Decimal | None, s: Settings) -> str:
         return ""
     if points == 0:
         return "占比与上年持平"
-    verb = "提高" if points > 0 else "降低"
-    return f"较上年{verb}{format_points(points, s)}个百分点"
+    return f"较上年{(RISE if points > 0 else FALL).points}{format_points(points, s)}个百分点"
 
 
 def _change_fact(c: Change | None, unit: str, s: Settings, *, money: bool = False) -> dict[str, Any] | None:

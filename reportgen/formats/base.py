@@ -45,6 +45,24 @@ class Field:
 DOCUMENT_VERBS = ("制发", "制定", "出台", "印发", "制作", "废止", "失效", "修改", "修订", "清理", "现行有效")
 
 
+# never compared, hashed or printed: no generated __eq__/__repr__
+@dataclass(frozen=True, eq=False, repr=False)
+class Direction:
+    """One direction of a change from last year: the words generated text states it by, and every
+    word staff text states it by (a change word copied from last year's text may be the wrong one)."""
+
+    sign: int  # 1 a rise, -1 a fall
+    count: str  # 较上年增加27件
+    rate: str  # 增长13.2%
+    points: str  # 提高3.1个百分点
+    words: tuple[str, ...]  # 回落: “申请数量较去年回落12.3%” (上海市政府办公厅 2019)
+
+
+RISE = Direction(1, "增加", "增长", "提高", ("增加", "增长", "上升", "提高", "多了"))
+FALL = Direction(-1, "减少", "下降", "降低", ("减少", "下降", "回落", "降低", "少了"))
+DIRECTIONS = (RISE, FALL)
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class Row:
     """A numbered line of a table; a group's rows are its children."""
