@@ -254,3 +254,71 @@ def test_the_parts_of_litigation_name_its_count(doc):
     doc["narrative"]["overview.requests"] = f"{true}。{wrong}。未经复议直接起诉7件，复议后起诉5件。"
     found = [f.message for f in check(from_document(doc)) if f.key == "narrative.overview.requests"]
     assert found == [f"正文“{wrong}。”中的9件与表格不符：表格中行政诉讼增减1、2、3、6件"]
+
+
+# A change stated the wrong way (a direction word copied from last year's text): the Lanshan report's
+# own sentences (tests/data/lanshan-2021-report.txt), true against the sample (本年新收 232 against 205,
+# 部分公开 11 against 14, 无法提供 93 against 111, 行政诉讼 12 against 18), and each with its
+# direction flipped: the same size, the other way. Each wording: (true, flipped, what the tables give).
+DIRECTION_WORDINGS = {
+    "四: 申请数量增加": (
+        "与2020年数据对比，2021年受理政府信息公开申请数量增加27件",
+        "与2020年数据对比，2021年受理政府信息公开申请数量减少27件",
+        "减少27件", "表格中本年新收较上年增加27件"),
+    "四: an outcome under its other name": (
+        "同意部分公开减少3件", "同意部分公开增加3件", "增加3件", "表格中部分公开较上年减少3件"),
+    "四: a kind of reply": (
+        "无法提供类回复减少18件", "无法提供类回复增加18件", "增加18件", "表格中无法提供较上年减少18件"),
+    "四: litigation named by its parts": (
+        "2021年未经复议直接起诉和复议后起诉总体数量减少6件", "2021年未经复议直接起诉和复议后起诉总体数量增加6件",
+        "增加6件", "表格中行政诉讼较上年减少6件"),
+    "last year's figure in brackets": (
+        "本年度新收政府信息公开申请232件，比2020年（205件）增加27件",
+        "本年度新收政府信息公开申请232件，比2020年（205件）减少27件",
+        "减少27件", "表格中本年新收较上年增加27件"),
+    "回落 (上海市政府办公厅 2019) for a rise": (
+        "申请数量较去年增加27件", "申请数量较去年回落27件", "回落27件", "表格中本年新收较上年增加27件"),
+    "一（一）: a growth rate": (
+        "2021年，兰山区受理政府信息公开申请232件，数量较2020年增加13%",
+        "2021年，兰山区受理政府信息公开申请232件，数量较2020年减少13%",
+        "减少13%", "表格中本年新收较上年增长13%"),
+    "a count right, its rate the wrong way": (
+        "本年度新收申请232件，较上年增加27件，增长13.2%", "本年度新收申请232件，较上年增加27件，下降13.2%",
+        "下降13.2%", "表格中本年新收较上年增长13.2%"),
+}
+
+
+@pytest.mark.parametrize("wording", DIRECTION_WORDINGS)
+def test_a_change_stated_the_wrong_way_is_found_with_both_ways_said(doc, wording):
+    true, flipped, written, expected = DIRECTION_WORDINGS[wording]
+    doc["narrative"]["overview.requests"] = f"{true}。"
+    assert [f.message for f in check(from_document(doc)) if f.key == "narrative.overview.requests"] == []
+    doc["narrative"]["overview.requests"] = f"{flipped}。"
+    found = [f for f in check(from_document(doc)) if f.key == "narrative.overview.requests"]
+    assert [(f.code, f.message) for f in found] == [
+        ("change_direction", f"正文“{flipped}。”写的是{written}，{expected}：增减方向相反")]
+    assert "增加与减少" in found[0].remedy and "{{ facts.requests.new_change.text }}" in found[0].remedy
+    # on a report as published, the remedy is an auditor's
+    report = from_document(doc)
+    report.published = True
+    (published,) = [f for f in check(report) if f.code == "change_direction"]
+    assert published.remedy.startswith("正文写的增减方向与统计数字相反") and "发布机关更正" in published.remedy
+
+
+def test_a_change_whose_way_cannot_be_told_is_not_judged(doc):
+    # 行政复议 总计 fell 3 (21 → 18) while 尚未审结 rose 3 (0 → 3): “增加3件” may be either, as the
+    # Lanshan report's “行政复议总体数量与去年减少3件” may; a change of 0 has no way at all
+    doc["narrative"]["overview.requests"] = (
+        "2021年行政复议总体数量与去年增加3件。2021年行政复议总体数量与去年减少3件。"
+        "行政诉讼结果纠正较上年增加0件。")
+    assert [f.message for f in check(from_document(doc)) if f.key == "narrative.overview.requests"] == []
+
+
+def test_a_wrong_way_and_a_wrong_size_are_told_apart(doc):
+    # the wrong size keeps its message (stale_number), the wrong way gets its own
+    doc["narrative"]["overview.requests"] = "申请数量较上年减少99件。申请数量较上年减少27件。"
+    found = [(f.code, f.message) for f in check(from_document(doc)) if f.key == "narrative.overview.requests"]
+    assert found == [
+        ("stale_number", f"正文“申请数量较上年减少99件。”中的99件与表格不符：{_REQUESTS_CHANGED}"),
+        ("change_direction", "正文“申请数量较上年减少27件。”写的是减少27件，表格中本年新收较上年增加27件：增减方向相反"),
+    ]

@@ -152,7 +152,7 @@ def test_no_count_or_figure_of_last_year_is_misread_in_a_real_pages_text(name):
 
     report = load(DATA / FIXTURES[name])
     report.previous = Previous(year=report.year - 1, figures={k: v + 1000 for k, v in report.figures.items()})
-    prose = ("stale_number", "stale_last_year")
+    prose = ("stale_number", "stale_last_year", "change_direction")
     found = [(f.code, f.message) for f in check(report) if f.code in prose]
     assert [code for code, _ in found] == [code for code, _ in TRUE_FINDINGS[name] if code in prose], found
 
@@ -512,6 +512,46 @@ def test_real_wordings_of_a_change_are_held_against_last_years_page(tmp_path, wo
     assert [f["message"] for f in found] == [
         f"正文“{wrong}。”中的“{written}”与同一机关2023年度报告的数字不符：{expected}"
     ]
+
+
+# A change stated the wrong way, held against last year's page: the 2024 page (申请 218 against the
+# 2023 page's 81: 137 more, 169.1%; 办结 the same) and the 2025 page (154 against 218: 64 fewer, 29.4%;
+# 无法提供 29.3% fewer), each given a true statement and the same statement the other way.
+# Each wording: (years, true, flipped, what is written, what the two reports give).
+_RISE_2024 = "两年报告中本年新收较上年增加137件、办结较上年增加137件"
+CROSS_DIRECTION_WORDINGS = {
+    "a rise of 申请 told as a fall": (
+        (2023, 2024), "申请数量较上年增加137件", "申请数量较上年减少137件", "减少137件", _RISE_2024),
+    "同比 opening a clause of its own": (
+        (2023, 2024), "收到政府信息公开申请218件，同比增加137件", "收到政府信息公开申请218件，同比减少137件",
+        "减少137件", _RISE_2024),
+    "a growth rate told as a fall": (
+        (2023, 2024), "申请数量较去年增长169.1%", "申请数量较去年下降169.1%", "下降169.1%",
+        "两年报告中本年新收较上年增长169.1%、办结较上年增长169.1%"),
+    "the fall of 2025, as 上海 words one, told as a rise": (
+        (2024, 2025), "申请数量较去年回落64件", "申请数量较去年增加64件", "增加64件",
+        "两年报告中本年新收较上年减少64件"),
+    "its rate told as a rise (无法提供 fell 29.3%, within the last digit)": (
+        (2024, 2025), "申请数量较去年回落29.4%", "申请数量较去年增长29.4%", "增长29.4%",
+        "两年报告中本年新收较上年下降29.4%、无法提供较上年下降29.3%"),
+}
+
+
+@pytest.mark.parametrize("wording", CROSS_DIRECTION_WORDINGS)
+def test_a_change_stated_the_wrong_way_is_held_against_last_years_page(tmp_path, wording):
+    years, true, flipped, written, expected = CROSS_DIRECTION_WORDINGS[wording]
+    folder = _pingtan(tmp_path, years)
+    page = folder / f"pingtan-{years[1]}.html"
+    html = page.read_text(encoding="utf-8")
+    said = {2024: "全年办理政府信息公开申请218件。", 2025: "<span>154</span><span>件，"}[years[1]]
+    assert said in html
+    page.write_text(html.replace(said, f"{said}按年度报告统计。{true}。{flipped}。"), encoding="utf-8")
+    result = run_cli("check", folder, "--json")
+    assert _found(result, "cross_change") == []
+    found = _found(result, "change_direction")
+    assert [f["message"] for f in found] == [f"正文“{flipped}。”写的是{written}，{expected}：增减方向相反"]
+    # a published page: the auditor's remedy, not the clerk's
+    assert found[0]["remedy"].startswith("正文写的增减方向与统计数字相反") and "占位符" not in found[0]["remedy"]
 
 
 def test_every_workbook_reportgen_writes_is_byte_identical_on_rerun(tmp_path):

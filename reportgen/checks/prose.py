@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
 
 from ..compute import Computed
 from ..compute.arithmetic import LARGEST_REMAINDER, percent, shares
 from ..findings import Finding, Location, finding
-from ..formats.base import DOCUMENT_VERBS, Format
+from ..formats.base import DIRECTIONS, DOCUMENT_VERBS, Direction, Format
 from ..model import Number, Report
 
 
@@ -191,8 +191,9 @@ def stale_numbers(report: Report, computed: Computed, texts: dict[str, str]) -> 
             yield from _check_sentence(sentence, patterns, changes, last_figures, values, last, last_year, where, key)
 
 
-# 回落: “申请数量较去年回落12.3%” (上海市政府办公厅 2019)
-_CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|回落|上升|提高|降低|多了|少了")
+# the words of a change, each with its direction (增加27件, 回落12.3%)
+_DIRECTION = {w: d for d in DIRECTIONS for w in d.words}
+_CHANGE_WORDS = re.compile("|".join(_DIRECTION))
 _OTHER_SCOPE = ("部门", "各级", "全市", "全区", "全县")  # 部门规范性文件45件: not the table's figure
 
 
@@ -233,8 +234,11 @@ def _check_sentence(
                           number=f"{m.group(1)}{topic.unit}", expected=_expected(topic, values, figures, "表格中"))
     if last is None:
         return  # a change, and last year's figure, are checkable only against last year's figures
-    for topic, m, expected in _wrong_changes(sentence, stated, values, last, last_year, "表格中"):
-        if (m.group("n"), topic.name) not in reported:
+    for kind, topic, m, expected in _wrong_changes(sentence, stated, values, last, last_year, "表格中"):
+        if kind == "direction":
+            yield finding("change_direction", where, f"narrative.{key}", sentence=quoted,
+                          written=_written(sentence, m, topic.unit), expected=expected)
+        elif (m.group("n"), topic.name) not in reported:
             reported.add((m.group("n"), topic.name))
             yield finding("stale_number", where, f"narrative.{key}", sentence=quoted,
                           number=f"{m.group('n')}{topic.unit}", expected=expected)
@@ -275,7 +279,7 @@ _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
 # “结果维持比例为66.7%，上年为28.6%，较上年大幅增加38.1%”: a change of a share stated in %.
 _SHARE_CHANGE = re.compile(
     r"(比例|占比|比重)(?P<between>[^。；;]*?)(较上年|与上年相比|同比|比上年)[^。；;，,]{0,4}?"
-    r"(增加|减少|提高|降低|上升|下降|增长)了?\s*(?P<n>\d+(?:\.\d+)?)\s*[%％]"
+    rf"(?:{'|'.join(_DIRECTION)})了?\s*(?P<n>\d+(?:\.\d+)?)\s*[%％]"
 )
 
 
@@ -304,11 +308,48 @@ def percentages(report: Report, computed: Computed) -> dict[str, list[Decimal]]:
                 r1, r0 = shares(current[1], 1, rule), shares(prior[1], 1, rule)
                 if r1 and r0:
                     found["points"].update(a - b for a, b in zip(r1, r0, strict=True))
-    for key, was in last.items():
-        now = this.get(key)
-        if now is not None and was:
-            found["rate"].add(percent(Decimal(now) - Decimal(was), was))
+    found["rate"].update(_rates(this, last).values())
     return {kind: sorted({abs(v) for v in values}) for kind, values in found.items()}
+
+
+def _rates(this: dict[str, Number], last: dict[str, Number]) -> dict[str, Decimal]:
+    """Each figure's growth from last year in %, exactly and signed (none from last year's 0)."""
+    return {k: percent(Decimal(this[k]) - Decimal(was), was) for k, was in last.items() if k in this and was}
+
+
+def _figure_names(report: Report) -> dict[str, str]:
+    """Each figure's name as a message gives it: a row of table 3 by its name in prose (本年新收),
+    any other by its label (行政复议（总计）)."""
+    req = report.format.requests
+    total = req.total_column().key
+    return dict(report.format.labels) | {f"{req.key}.{r.key}.{total}": r.prose for r in req.all_rows()}
+
+
+def _the_other_way(said: Direction) -> Direction:
+    return next(d for d in DIRECTIONS if d is not said)
+
+
+def _rate_the_other_way(pm: re.Match[str], word: str, rates: dict[str, Decimal], names: dict[str, str],
+                        source: str) -> str:
+    """Where a growth rate stated with ``word`` (增长13.2%) is, in size, only rates of figures that went
+    the other way, those as a message gives them, said to be in ``source``: 表格中本年新收较上年下降13.2%.
+    Else '': no figure grew so, one went the stated way, or none of those is named (its way untold)."""
+    written = Decimal(pm.group(1))
+    unit = Decimal(1).scaleb(-len(pm.group(1).partition(".")[2]))
+    said = _DIRECTION[word]
+    near = [(k, r) for k, r in rates.items() if r and abs(written - abs(r)) <= unit]
+    if not near or any((r > 0) == (said.sign > 0) for _, r in near):
+        return ""
+    way = _the_other_way(said)
+    parts = dict.fromkeys(f"{names[k]}较上年{way.rate}{abs(r).quantize(unit, ROUND_HALF_UP)}%"
+                          for k, r in near if k in names)
+    return source + "、".join(parts) if parts else ""
+
+
+def _change_word(before: str) -> re.Match[str] | None:
+    """The change word a percentage is stated with (增长13.2%): the last in the six characters before it."""
+    words = list(_CHANGE_WORDS.finditer(before[-6:]))
+    return words[-1] if words else None
 
 
 _SHARE_WORDS = re.compile(r"占|比例|比重|占比")
@@ -350,6 +391,7 @@ def stale_percentages(report: Report, computed: Computed, texts: dict[str, str])
     table_words = _table_words(report)
     last_year = _last_year(report)
     everything = sorted({v for values in known.values() for v in values})
+    rates, names = _rates(computed.values, computed.last), _figure_names(report)
     for key, text in texts.items():
         where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
         for m in _SENTENCE.finditer(text):
@@ -372,7 +414,8 @@ def stale_percentages(report: Report, computed: Computed, texts: dict[str, str])
                 written = Decimal(pm.group(1))
                 unit = Decimal(1).scaleb(-len(pm.group(1).partition(".")[2]))
                 before = sentence[max(0, pm.start() - 12): pm.start()]
-                if _CHANGE_WORDS.search(before[-6:]):
+                word = _change_word(before)
+                if word:
                     if not _against_last_year(sentence, pm.start(), last_year):
                         continue  # growth against another year (较2019年增加7%): only last year's is at hand
                     candidates = known["rate"]  # 增长13.2%: a count's growth
@@ -383,6 +426,9 @@ def stale_percentages(report: Report, computed: Computed, texts: dict[str, str])
                 if not any(abs(written - k) <= unit for k in candidates):
                     yield finding("percent_mismatch", where, f"narrative.{key}", sentence=quoted,
                                   written=f"{pm.group(1)}%")
+                elif word and (wrong := _rate_the_other_way(pm, word.group(0), rates, names, "表格中")):
+                    yield finding("change_direction", where, f"narrative.{key}", sentence=quoted,
+                                  written=f"{word.group(0)}{pm.group(0)}", expected=wrong)
 
 
 # ---- Changes against last year's published report ------------------------------------------
@@ -422,7 +468,8 @@ def stated_changes(report: Report, computed: Computed, texts: dict[str, str]) ->
         return
     values, last = computed.values, computed.last
     _, _, changes, last_figures = _built(report)
-    rates = percentages(report, computed)["rate"]
+    rates = _rates(values, last)
+    sizes, names = sorted({abs(r) for r in rates.values()}), _figure_names(report)
     last_year = _last_year(report)
     for key, text in texts.items():
         where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
@@ -432,10 +479,13 @@ def stated_changes(report: Report, computed: Computed, texts: dict[str, str]) ->
                 continue  # no comparison stated
             quoted = sentence if len(sentence) <= 80 else sentence[:80] + "…"
             stated = _changes_in(sentence, changes)
-            for topic, cm, expected in _wrong_changes(sentence, stated, values, last, last_year, "两年报告中"):
-                yield finding("cross_change", where, f"narrative.{key}", sentence=quoted,
-                              written=sentence[cm.start("change"): cm.end("n")] + topic.unit,
-                              last_year=last_year, expected=expected)
+            for kind, topic, cm, expected in _wrong_changes(sentence, stated, values, last, last_year, "两年报告中"):
+                change = _written(sentence, cm, topic.unit)
+                if kind == "direction":
+                    yield _direction(report, where, key, quoted, change, expected)
+                else:
+                    yield finding("cross_change", where, f"narrative.{key}", sentence=quoted,
+                                  written=change, last_year=last_year, expected=expected)
             for _, lm, expected in _wrong_last_figures(sentence, last_figures, last, last_year,
                                                        f"{last_year}年度报告中"):
                 yield finding("cross_change", where, f"narrative.{key}", sentence=quoted,
@@ -444,17 +494,32 @@ def stated_changes(report: Report, computed: Computed, texts: dict[str, str]) ->
             shares_changed = {c.start("n") for c in _SHARE_CHANGE.finditer(sentence)}
             for pm in _PERCENT.finditer(sentence):
                 before = sentence[max(0, pm.start() - 6): pm.start()]
-                if pm.start(1) in shares_changed or not _CHANGE_WORDS.search(before):
+                word = _change_word(before)
+                if pm.start(1) in shares_changed or not word:
                     continue  # a share, or the change of a share (share_change_as_percent says so)
                 if not _against_last_year(sentence, pm.start(), last_year):
                     continue  # a change against another year than last year
                 written = Decimal(pm.group(1))
                 unit = Decimal(1).scaleb(-len(pm.group(1).partition(".")[2]))
-                if not any(abs(written - r) <= unit for r in rates):
-                    word = list(_CHANGE_WORDS.finditer(before))[-1]
+                said = f"{before[word.start():].strip()}{pm.group(0)}"
+                if not any(abs(written - r) <= unit for r in sizes):
                     yield finding("cross_change", where, f"narrative.{key}", sentence=quoted,
-                                  written=f"{before[word.start():].strip()}{pm.group(0)}", last_year=last_year,
+                                  written=said, last_year=last_year,
                                   expected="按两年报告的数字算出的各项增减比例都不是这个数")
+                elif wrong := _rate_the_other_way(pm, word.group(0), rates, names, "两年报告中"):
+                    yield _direction(report, where, key, quoted, said, wrong)
+
+
+def _direction(report: Report, where: Location, key: str, quoted: str, written: str, expected: str) -> Finding:
+    """A change stated the wrong way against last year's report: a finding on a published report, whose
+    remedy is an auditor's (these findings are made outside `check`, which marks the others so)."""
+    return replace(finding("change_direction", where, f"narrative.{key}", sentence=quoted, written=written,
+                           expected=expected), published=report.published)
+
+
+def _written(sentence: str, m: re.Match[str], unit: str) -> str:
+    """A stated change as written, from its change word to its number, with its unit: 减少27件."""
+    return sentence[m.start("change"): m.end("n")] + unit
 
 
 def _changes_in(sentence: str, changes: Patterns) -> Iterator[tuple[Topic, re.Match[str]]]:
@@ -474,10 +539,11 @@ def _changes_in(sentence: str, changes: Patterns) -> Iterator[tuple[Topic, re.Ma
 def _wrong_changes(
     sentence: str, stated: Iterable[tuple[Topic, re.Match[str]]], values: dict[str, Number],
     last: dict[str, Number], last_year: str, source: str,
-) -> Iterator[tuple[Topic, re.Match[str], str]]:
-    """Each stated change against last year whose number is no difference of this year's and last
-    year's figures of its topic, with the changes it may be as a message gives them, said to be in
-    ``source``: 表格中本年新收增减27件、办结增减18件（申请数量）, 表格中予以公开增减22件."""
+) -> Iterator[tuple[str, Topic, re.Match[str], str]]:
+    """Each stated change against last year that the figures of its topic contradict, with what they
+    give as a message gives it, said to be in ``source``: ``size`` where its number is no difference of
+    this year's and last year's figures (表格中本年新收增减27件、办结增减18件（申请数量）, 表格中予以公开增减22件);
+    ``direction`` where it is, but every such difference goes the other way (表格中本年新收较上年增加27件)."""
     for topic, m in stated:
         if any("+" in k for k in topic.keys):
             continue  # 予以公开及部分公开: claimed, so that 部分公开 alone does not take it, but not checked
@@ -486,8 +552,14 @@ def _wrong_changes(
         if not _against_last_year(sentence, m.start("change"), last_year):
             continue  # a change against another year than last year
         keys = [k for k in values if k in last and any(k.startswith(p) or k == p for p in topic.keys)]
-        differences = sorted({abs(Decimal(values[k]) - Decimal(last[k])) for k in keys})
-        if not differences or Decimal(m.group("n")) in differences:
+        signed = {k: Decimal(values[k]) - Decimal(last[k]) for k in keys}
+        differences = sorted({abs(d) for d in signed.values()})
+        if differences and Decimal(m.group("n")) in differences:
+            wrong = _change_the_other_way(topic, _DIRECTION[m.group("change")], signed, Decimal(m.group("n")), source)
+            if wrong:
+                yield "direction", topic, m, wrong
+            continue
+        if not differences:
             continue
         if _none_named(topic, last):
             continue
@@ -495,7 +567,23 @@ def _wrong_changes(
         # the named rows' form (本年新收增减27件), not “为{values}”, which read the change as the figure
         # (表格中予以公开为22件 where the table says 90)
         named = topic.name.replace("表格中", source).replace("为{values}", "增减{values}")
-        yield topic, m, named.format(values=shown)
+        yield "size", topic, m, named.format(values=shown)
+
+
+def _change_the_other_way(topic: Topic, said: Direction, signed: dict[str, Decimal], n: Decimal, source: str) -> str:
+    """Where a change of ``n`` stated ``said`` way (减少27件) is, in size, only changes of the topic's
+    figures that went the other way, those as a message gives them, said to be in ``source``:
+    表格中本年新收较上年增加27件, 表格中予以公开较上年增加22件. Else '': one went the stated way (行政复议
+    总计 fell 3 where 尚未审结 rose 3: the sentence's way cannot be told), or the change is 0, or none of
+    the topic's named rows (本年新收, 办结…) changed so."""
+    sized = [k for k, d in signed.items() if abs(d) == n]
+    if not n or any((signed[k] > 0) == (said.sign > 0) for k in sized):
+        return ""
+    way = _the_other_way(said)
+    if topic.named:
+        parts = [f"{name}较上年{way.count}{n}{topic.unit}" for k, name in topic.named if k in sized]
+        return source + "、".join(parts) if parts else ""
+    return topic.name.replace("表格中", source).replace("为{values}", "较上年{values}").format(values=f"{way.count}{n}")
 
 
 def _none_named(topic: Topic, last: dict[str, Number]) -> bool:

@@ -271,6 +271,14 @@ CODES: dict[str, Code] = {
         "或改用占位符（如 {{ previous.requests.new.total }}）让系统填入。",
         "正文括号中上年的数字与上年的统计数字不一致：对照本机关上年的年度报告核实哪一处有误，并请发布机关更正。",
     ),
+    "change_direction": Code(
+        WARNING,
+        "正文“{sentence}”写的是{written}，{expected}：增减方向相反",
+        "把正文中增减的方向改过来（增加与减少、增长与下降），或改用占位符"
+        "（如 {{ facts.requests.new_change.text }}）让系统写出增减；若正文无误，核对“上年数据”表。",
+        "正文写的增减方向与统计数字相反（常见于沿用上年报告的措辞）：对照本机关本年和上年的年度报告核实，"
+        "并请发布机关更正。",
+    ),
     # across published reports (reportgen check over a collection)
     "cross_carried_in": Code(
         WARNING,
