@@ -136,6 +136,16 @@ def test_a_share_of_counts_its_own_sentence_states_is_not_held_against_the_table
     assert [f.message.split("中的")[1][:5] for f in found] == ["91.5%"]
 
 
+def test_requests_counted_by_the_way_they_came_are_parts_not_the_tables_count(doc):
+    # 平潭交建局 2022: 共收到政府信息公开申请11件，其中网络申请5件，信函申请6件 (the sample: 新收232)
+    doc["narrative"]["overview.requests"] = (
+        "全年共收到政府信息公开申请232件，其中网络申请200件，信函申请30件，当面申请2件。"
+        "全年共收到政府信息公开申请99件。"  # still a count of the table's, and wrong
+    )
+    found = [f for f in check(from_document(doc)) if f.code == "stale_number" and "申请" in f.message]
+    assert [f.message.split("中的")[1].split("与")[0] for f in found] == ["99件"]
+
+
 def test_a_share_change_stated_in_percent_is_flagged_but_a_count_change_is_not(doc):
     doc["narrative"]["overview.requests"] = (
         "结果维持比例为66.7%，较上年提高38.1%。新收申请数量较上年增加13.2%。"
