@@ -10,7 +10,7 @@ from decimal import Decimal
 from ..compute import Computed
 from ..compute.arithmetic import LARGEST_REMAINDER, percent, shares
 from ..findings import Finding, Location, finding
-from ..formats.base import DOCUMENT_VERBS, Format
+from ..formats.base import DOCUMENT_VERBS, REQUEST_CHANNELS, Format
 from ..model import Number, Report
 
 
@@ -194,15 +194,13 @@ def stale_numbers(report: Report, computed: Computed, texts: dict[str, str]) -> 
 # 回落: “申请数量较去年回落12.3%” (上海市政府办公厅 2019)
 _CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|回落|上升|提高|降低|多了|少了")
 _OTHER_SCOPE = ("部门", "各级", "全市", "全区", "全县")  # 部门规范性文件45件: not the table's figure
-# 网络申请5件，信函申请6件: the requests that came one way, a part of the year's, which no table row counts
-_CHANNELS = ("网络", "网上", "在线", "信函", "邮寄", "当面", "现场", "窗口", "电子邮件", "邮件", "传真", "电话")
 
 
 def _about(topic: Topic, sentence: str, start: int, at: int) -> bool:
     """Whether the number at ``at``, stated of the topic word at ``start``, is the table's."""
     if sentence[max(0, start - 2): start] in _OTHER_SCOPE:
         return False  # 部门规范性文件: the departments' documents, not the organ's
-    if sentence[:start].endswith(_CHANNELS):
+    if sentence[:start].endswith(REQUEST_CHANNELS):
         return False  # 网络申请5件: the requests that came by one channel, not the table's count
     if topic.verbs:
         said = [v for v in DOCUMENT_VERBS if v in sentence[max(0, start - 4): at]]
