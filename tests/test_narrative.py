@@ -125,6 +125,27 @@ def test_percentages_in_staff_text_are_held_against_the_computed_ones(doc):
     assert sorted(f.message.split("中的")[1][:5] for f in found) == ["0.6%与", "40%与表"]
 
 
+def test_a_share_of_counts_its_own_sentence_states_is_not_held_against_the_tables(doc):
+    # 平潭经发局 2019: (55 + 341) / 437 = 90.62%, a share of 政府信息 (条), not of the requests
+    doc["narrative"]["overview.requests"] = (
+        "全年共制发政府信息437条，其中，主动公开政府信息55条、依申请公开341条、不予公开41条，"
+        "主动公开及依申请公开政府信息占比高达90.62%。"
+        "全年共制发政府信息437条，依申请公开341条，占比高达91.5%。"  # 341/437 is 78.0%: still flagged
+    )
+    found = [f for f in check(from_document(doc)) if f.code == "percent_mismatch"]
+    assert [f.message.split("中的")[1][:5] for f in found] == ["91.5%"]
+
+
+def test_requests_counted_by_the_way_they_came_are_parts_not_the_tables_count(doc):
+    # 平潭交建局 2022: 共收到政府信息公开申请11件，其中网络申请5件，信函申请6件 (the sample: 新收232)
+    doc["narrative"]["overview.requests"] = (
+        "全年共收到政府信息公开申请232件，其中网络申请200件，信函申请30件，当面申请2件。"
+        "全年共收到政府信息公开申请99件。"  # still a count of the table's, and wrong
+    )
+    found = [f for f in check(from_document(doc)) if f.code == "stale_number" and "申请" in f.message]
+    assert [f.message.split("中的")[1].split("与")[0] for f in found] == ["99件"]
+
+
 def test_a_share_change_stated_in_percent_is_flagged_but_a_count_change_is_not(doc):
     doc["narrative"]["overview.requests"] = (
         "结果维持比例为66.7%，较上年提高38.1%。新收申请数量较上年增加13.2%。"

@@ -27,6 +27,9 @@ FIXTURES = {
     "pingtan-2025": "pingtan-2025.html",
     "pingtan-gaj-2024": "pingtan-gaj-2024.html",
     "pingtan-czj-2024": "pingtan-czj-2024.html",
+    "pingtan-jjf-2019": "pingtan-jjf-2019.html",
+    "pingtan-jjf-2021": "pingtan-jjf-2021.html",
+    "pingtan-jtj-2022": "pingtan-jtj-2022.html",
     "shuyang-fgj-2023": "shuyang-fgj-2023.html",
     "shanghai-bgt-2019": "shanghai-bgt-2019.html",
     "hongze-2023": "hongze-2023.pdf",
@@ -34,6 +37,7 @@ FIXTURES = {
     "huaian-2024": "huaian-2024.pdf",
 }
 EDITIONS = {"pingtan-2019": "gov-2019", "pingtan-2020": "gov-2019", "pingtan-2021": "gov-2021", "pingtan-2022": "gov-2021", "pingtan-2023": "gov-2021", "pingtan-2024": "gov-2021", "pingtan-2025": "gov-2021", "pingtan-gaj-2024": "gov-2021", "pingtan-czj-2024": "gov-2021",
+            "pingtan-jjf-2019": "gov-2019", "pingtan-jjf-2021": "gov-2021", "pingtan-jtj-2022": "gov-2021",
             "shuyang-fgj-2023": "gov-2021", "shanghai-bgt-2019": "gov-2019",
             "hongze-2023": "gov-2021-table3-2019", "hongze-2024": "gov-2021-table3-2019", "huaian-2024": "gov-2021"}
 # The transcriber's own keys for the 2019 table 2 → reportgen's gov-2019 keys.
@@ -119,6 +123,15 @@ TRUE_FINDINGS = {
     "pingtan-gaj-2024": [],
     # 区财政金融局: 一、总体情况 is written as (一)主动公开 (二)依申请公开 (三)平台建设 only; prose 2件/1件/1件 agrees
     "pingtan-czj-2024": [("section_missing", "政府信息管理情况"), ("section_missing", "监督保障情况")],
+    # 区经济发展局 2019: 表三/表四 all 0; prose 制发政府信息437条 = 主动公开55 + 依申请公开341 + 不予公开41, and
+    # 主动公开及依申请公开…占比90.62% = (55+341)/437 — counts of 政府信息, not of requests: nothing to find
+    "pingtan-jjf-2019": [],
+    # 区经济发展局 2021: 一、总体情况 is written as (一)政府信息管理 (二)平台建设 (三)监督保障 only; prose
+    # 主动公开及依申请公开…79.63% = (125+176)/378, counts of 政府信息, and 未收到政府信息公开申请 = the table's 0
+    "pingtan-jjf-2021": [("section_missing", "主动公开情况"), ("section_missing", "依申请公开情况")],
+    # 区交通与建设局 2022: prose 收到申请11件 (网络申请5件、信函申请6件: its parts), 主动公开126条, 政策规范性文件类4条
+    # = 表二 制发 4; 11 = 7 予以公开 + 4 本机关不掌握: nothing to find
+    "pingtan-jtj-2022": [],
     "shuyang-fgj-2023": [],
     "shanghai-bgt-2019": [
         ("unit_in_cell", "251000元"),  # 采购总金额 in 元 under a 万元 header

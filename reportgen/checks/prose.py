@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from ..compute import Computed
 from ..compute.arithmetic import LARGEST_REMAINDER, percent, shares
 from ..findings import Finding, Location, finding
-from ..formats.base import DIRECTIONS, DOCUMENT_VERBS, Direction, Format
+from ..formats.base import DIRECTIONS, DOCUMENT_VERBS, REQUEST_CHANNELS, Direction, Format
 from ..model import Number, Report
 
 
@@ -201,6 +201,8 @@ def _about(topic: Topic, sentence: str, start: int, at: int) -> bool:
     """Whether the number at ``at``, stated of the topic word at ``start``, is the table's."""
     if sentence[max(0, start - 2): start] in _OTHER_SCOPE:
         return False  # 部门规范性文件: the departments' documents, not the organ's
+    if sentence[:start].endswith(REQUEST_CHANNELS):
+        return False  # 网络申请5件: the requests that came by one channel, not the table's count
     if topic.verbs:
         said = [v for v in DOCUMENT_VERBS if v in sentence[max(0, start - 4): at]]
         if said and not any(v in topic.verbs for v in said):
@@ -353,6 +355,18 @@ def _change_word(before: str) -> re.Match[str] | None:
 
 
 _SHARE_WORDS = re.compile(r"占|比例|比重|占比")
+_STATED_COUNT = re.compile(r"(?<![\d.])(\d+)\s*[件条项个]")
+
+
+def _share_of_stated_counts(before: str, written: Decimal, unit: Decimal) -> bool:
+    """Whether a percentage is the share of counts its own sentence states before it, one count or
+    two together over another (全年共制发政府信息437条，其中主动公开55条…依申请公开341条…占比高达90.62%:
+    (55 + 341) / 437). Such a share is the sentence's own arithmetic, not a figure of the tables; its
+    counts, where they are table figures, are checked as counts."""
+    counts = [int(m.group(1)) for m in _STATED_COUNT.finditer(before)]
+    parts = set(counts) | {a + b for i, a in enumerate(counts) for b in counts[i + 1:]}
+    return any(abs(written - percent(part, whole)) <= unit
+               for whole in counts if whole for part in parts if part <= whole)
 
 
 def _breakdowns(report: Report) -> list[list[str]]:
@@ -423,6 +437,8 @@ def stale_percentages(report: Report, computed: Computed, texts: dict[str, str])
                     candidates = known["share"]  # 占40.2%, 比例为66.7%
                 else:
                     candidates = everything
+                if _share_of_stated_counts(sentence[: pm.start()], written, unit):
+                    continue
                 if not any(abs(written - k) <= unit for k in candidates):
                     yield finding("percent_mismatch", where, f"narrative.{key}", sentence=quoted,
                                   written=f"{pm.group(1)}%")

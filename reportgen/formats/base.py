@@ -44,6 +44,10 @@ class Field:
 # that none of a block's columns counts (废止, 修改 in the 2019 edition) is no figure of the table.
 DOCUMENT_VERBS = ("制发", "制定", "出台", "印发", "制作", "废止", "失效", "修改", "修订", "清理", "现行有效")
 
+# The ways staff text counts requests by how they came (其中网络申请5件，信函申请6件): a part of the
+# year's requests that no row of table 3 counts, so never a figure of the table.
+REQUEST_CHANNELS = ("网络", "网上", "在线", "信函", "邮寄", "当面", "现场", "窗口", "电子邮件", "邮件", "传真", "电话")
+
 
 # never compared, hashed or printed: no generated __eq__/__repr__
 @dataclass(frozen=True, eq=False, repr=False)
