@@ -309,9 +309,28 @@ DIRECTION_WORDINGS = {
 }
 
 
-@pytest.mark.parametrize("wording", DIRECTION_WORDINGS)
+# A share's change in 个百分点 stated the wrong way: the Lanshan report's sentences on 行政复议
+# (tests/data/lanshan-2021-report.txt, there in % where 个百分点 is meant) in points, true against the
+# sample (结果维持 6 of 21 → 12 of 18: 28.6% → 66.7%; 结果纠正 52.4% → 5.5%), and a share of the
+# outcomes (予以公开 68 of 206 → 90 of 224: 33.0% → 40.2%); each flipped. (true, flipped, written, expected)
+POINTS_WORDINGS = {
+    "复议: 结果维持": (
+        "2021年行政复议总体数量与去年减少3件，其中结果维持比例为66.7%，上年结果维持比例为28.6%，较上年大幅增加38.1个百分点",
+        "2021年行政复议总体数量与去年减少3件，其中结果维持比例为66.7%，上年结果维持比例为28.6%，较上年大幅减少38.1个百分点",
+        "减少38.1个百分点", "表格中行政复议（结果维持）占比较上年提高38.1个百分点"),
+    "复议: 结果纠正, the shares as displayed": (
+        "结果纠正比例为5.5%，上年结果纠正比例为52.4%，较上年减少46.9个百分点",
+        "结果纠正比例为5.5%，上年结果纠正比例为52.4%，较上年增加46.9个百分点",
+        "增加46.9个百分点", "表格中行政复议（结果纠正）占比较上年降低46.9个百分点"),
+    "an outcome's share": (
+        "予以公开的比例较上年提高7.2个百分点", "予以公开的比例较上年降低7.2个百分点",
+        "降低7.2个百分点", "表格中予以公开占比较上年提高7.2个百分点"),
+}
+
+
+@pytest.mark.parametrize("wording", DIRECTION_WORDINGS | POINTS_WORDINGS)
 def test_a_change_stated_the_wrong_way_is_found_with_both_ways_said(doc, wording):
-    true, flipped, written, expected = DIRECTION_WORDINGS[wording]
+    true, flipped, written, expected = (DIRECTION_WORDINGS | POINTS_WORDINGS)[wording]
     doc["narrative"]["overview.requests"] = f"{true}。"
     assert [f.message for f in check(from_document(doc)) if f.key == "narrative.overview.requests"] == []
     doc["narrative"]["overview.requests"] = f"{flipped}。"
@@ -343,3 +362,16 @@ def test_a_wrong_way_and_a_wrong_size_are_told_apart(doc):
         ("stale_number", f"正文“申请数量较上年减少99件。”中的99件与表格不符：{_REQUESTS_CHANGED}"),
         ("change_direction", "正文“申请数量较上年减少27件。”写的是减少27件，表格中本年新收较上年增加27件：增减方向相反"),
     ]
+
+
+def test_a_share_change_in_points_whose_way_cannot_be_told_is_not_judged(doc):
+    doc["narrative"]["overview.requests"] = (
+        # 尚未审结: 行政复议 0% → 16.7% while 行政诉讼 16.7% → 0% (the Lanshan report's sentence, in points)
+        "今年尚未审结比例为16.7%，上年尚未审结比例为0，较上年减少16.7个百分点。"
+        "今年尚未审结比例为16.7%，上年尚未审结比例为0，较上年增加16.7个百分点。"
+        "予以公开及部分公开的比例较上年降低7.2个百分点。"  # two outcomes together: not 予以公开's share
+        "比例较上年降低7.2个百分点。"  # no part named
+        "予以公开的比例较2019年降低7.2个百分点。"  # against a year whose figures are not at hand
+        "予以公开比例较上年提高3.1个百分点。"  # no change of its size: its way untold
+    )
+    assert [f.message for f in check(from_document(doc)) if f.key == "narrative.overview.requests"] == []

@@ -289,29 +289,59 @@ def percentages(report: Report, computed: Computed) -> dict[str, list[Decimal]]:
     """Every percentage the tables give, exactly, by kind: ``share`` (of each breakdown, this
     year's and last year's), ``rate`` (growth of a figure) and ``points`` (change of a share,
     from exact and from rounded shares)."""
-    this, last = computed.values, computed.last
     found: dict[str, set[Decimal]] = {"share": {Decimal(0), Decimal(100)}, "rate": set(), "points": set()}
+    for parts, current, prior in _breakdown_shares(report, computed):
+        for year in (current, prior):
+            if year:
+                found["share"].update(year[0])
+        if current and prior:
+            for changes in _share_changes(parts, current, prior).values():
+                found["points"].update(changes)
+    found["rate"].update(_rates(computed.values, computed.last).values())
+    return {kind: sorted({abs(v) for v in values}) for kind, values in found.items()}
+
+
+Shares = tuple[list[Decimal], list[int]]  # a breakdown's exact shares, and its counts
+
+
+def _breakdown_shares(report: Report, computed: Computed) -> Iterator[tuple[list[str], Shares | None, Shares | None]]:
+    """Each breakdown's parts with their shares this year and last year (None where a part is unknown
+    or the whole is 0)."""
     for parts in _breakdowns(report):
-        pair: list[tuple[list[Decimal], list[int]] | None] = []
-        for values in (this, last):
+        pair: list[Shares | None] = []
+        for values in (computed.values, computed.last):
             known = [sum((values[p] for p in k.split("+")), start=0) for k in parts
                      if all(p in values for p in k.split("+"))]
             if len(known) < len(parts) or sum(known) <= 0:
                 pair.append(None)
                 continue
             counts = [int(c) for c in known]
-            exact = [percent(c, sum(counts)) for c in counts]
-            found["share"].update(exact)
-            pair.append((exact, counts))
-        current, prior = pair
+            pair.append(([percent(c, sum(counts)) for c in counts], counts))
+        yield parts, pair[0], pair[1]
+
+
+def _share_changes(parts: list[str], current: Shares, prior: Shares) -> dict[str, set[Decimal]]:
+    """Each part's change of share from last year in 个百分点, signed: from the exact shares, and
+    from the shares as rounded by either rule (5.5 − 52.4 = −46.9 where the exact change is −46.8)."""
+    found: dict[str, set[Decimal]] = {k: {a - b} for k, a, b in zip(parts, current[0], prior[0], strict=True)}
+    for rule in ("half_up", LARGEST_REMAINDER):
+        r1, r0 = shares(current[1], 1, rule), shares(prior[1], 1, rule)
+        if r1 and r0:
+            for k, a, b in zip(parts, r1, r0, strict=True):
+                found[k].add(a - b)
+    return found
+
+
+def _signed_share_changes(report: Report, computed: Computed) -> dict[str, set[Decimal]]:
+    """Each single part of a breakdown (not two outcomes together) by its changes of share from last
+    year, signed; a part of no breakdown known in both years has none."""
+    found: dict[str, set[Decimal]] = {}
+    for parts, current, prior in _breakdown_shares(report, computed):
         if current and prior:
-            found["points"].update(a - b for a, b in zip(current[0], prior[0], strict=True))
-            for rule in ("half_up", LARGEST_REMAINDER):
-                r1, r0 = shares(current[1], 1, rule), shares(prior[1], 1, rule)
-                if r1 and r0:
-                    found["points"].update(a - b for a, b in zip(r1, r0, strict=True))
-    found["rate"].update(_rates(this, last).values())
-    return {kind: sorted({abs(v) for v in values}) for kind, values in found.items()}
+            for k, changes in _share_changes(parts, current, prior).items():
+                if "+" not in k:
+                    found.setdefault(k, set()).update(changes)
+    return found
 
 
 def _rates(this: dict[str, Number], last: dict[str, Number]) -> dict[str, Decimal]:
@@ -397,7 +427,7 @@ def _table_words(report: Report) -> set[str]:
 def stale_percentages(report: Report, computed: Computed, texts: dict[str, str]) -> Iterator[Finding]:
     """Warn where staff text states a percentage no figure of the report gives, or states the
     change of a share in % where 个百分点 is meant."""
-    if not any("%" in t or "％" in t for t in texts.values()):
+    if not any("%" in t or "％" in t or "百分点" in t for t in texts.values()):
         return
     known = percentages(report, computed)
     # a figure not read (a published table left out) is unknown: a share of it cannot be judged
@@ -406,11 +436,15 @@ def stale_percentages(report: Report, computed: Computed, texts: dict[str, str])
     last_year = _last_year(report)
     everything = sorted({v for values in known.values() for v in values})
     rates, names = _rates(computed.values, computed.last), _figure_names(report)
+    points, words = _signed_share_changes(report, computed), _part_words(report)
     for key, text in texts.items():
         where = report.narrative_where.get(key) or Location(file=report.source, key=f"narrative.{key}")
         for m in _SENTENCE.finditer(text):
             sentence = m.group(0).strip()
             quoted = sentence if len(sentence) <= 80 else sentence[:80] + "…"
+            for said, wrong in _points_the_other_way(sentence, points, words, names, last_year):
+                yield finding("change_direction", where, f"narrative.{key}", sentence=quoted,
+                              written=said, expected=wrong)
             flagged: set[int] = set()
             for change in _SHARE_CHANGE.finditer(sentence):
                 if re.search(r"数量|件|人次", change.group("between")):
@@ -445,6 +479,57 @@ def stale_percentages(report: Report, computed: Computed, texts: dict[str, str])
                 elif word and (wrong := _rate_the_other_way(pm, word.group(0), rates, names, "表格中")):
                     yield finding("change_direction", where, f"narrative.{key}", sentence=quoted,
                                   written=f"{word.group(0)}{pm.group(0)}", expected=wrong)
+
+
+# 提高3.1个百分点: the change of a share, in points
+_POINTS_CHANGE = re.compile(rf"(?P<change>{'|'.join(_DIRECTION)})了?\s*(?P<n>\d+(?:\.\d+)?)\s*个百分点")
+_JOINED = "及和与、"  # 予以公开及部分公开比例: two parts together, whose share is not either's
+
+
+def _part_words(report: Report) -> dict[str, str]:
+    """The word prose names each part of a breakdown by: 予以公开, 自然人, 结果维持."""
+    fmt = report.format
+    req, ap = fmt.requests, fmt.appeals
+    t, total = req.key, req.total_column().key
+    found = {f"{t}.{r.key}.{total}": r.prose for r in req.outcome_rows()}
+    found |= {f"{t}.{req.balance_left[0]}.{c.key}": c.label for c in req.input_columns()}
+    for block in [*(b.key for b in ap.blocks), ap.combined[0]]:
+        found |= {f"{ap.key}.{block}.{f.key}": f.label for f in ap.input_fields()}
+    return found
+
+
+def _points_the_other_way(sentence: str, points: dict[str, set[Decimal]], words: dict[str, str],
+                          names: dict[str, str], last_year: str) -> Iterator[tuple[str, str]]:
+    """Each change of a share in 个百分点 (予以公开的比例较上年提高3.1个百分点) whose size is, among the
+    parts its sentence names it by, only changes that went the other way: what is written, and those
+    as a message gives them (表格中予以公开占比较上年降低3.1个百分点). Nothing where no part is named
+    just before it, two are named together, or a part so named changed the stated way (结果维持 of
+    行政复议 and of 行政诉讼: the sentence's way cannot be told)."""
+    since = 0
+    for m in _POINTS_CHANGE.finditer(sentence):
+        before, since = sentence[since: m.start()], m.end()
+        if not _against_last_year(sentence, m.start("change"), last_year):
+            continue  # a change against another year: only last year's is at hand
+        said = [(before.rfind(w), w) for w in set(words.values()) if w in before]
+        if not said:
+            continue
+        at, word = max(said, key=lambda p: (p[0], len(p[1])))
+        if at and before[at - 1] in _JOINED:
+            continue
+        written = Decimal(m.group("n"))
+        unit = Decimal(1).scaleb(-len(m.group("n").partition(".")[2]))
+        near = {k: min((c for c in points.get(k, ()) if c and abs(written - abs(c)) <= unit),
+                       key=lambda c: abs(written - abs(c)), default=None)
+                for k, w in words.items() if w == word}
+        near_changes = {k: c for k, c in near.items() if c is not None}
+        direction = _DIRECTION[m.group("change")]
+        if not near_changes or any((c > 0) == (direction.sign > 0) for c in near_changes.values()):
+            continue
+        way = _the_other_way(direction)
+        parts = [f"{names[k]}占比较上年{way.points}{abs(c).quantize(unit, ROUND_HALF_UP)}个百分点"
+                 for k, c in near_changes.items() if k in names]
+        if parts:
+            yield f"{m.group('change')}{m.group('n')}个百分点", "表格中" + "、".join(parts)
 
 
 # ---- Changes against last year's published report ------------------------------------------
