@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -217,23 +217,17 @@ def _check_sentence(
     # “增加22件” states a change, not a figure (most sentences state none: not searched for)
     stated = list(_changes_in(sentence, changes)) if _CHANGE_WORDS.search(sentence) else []
     changed = {m.start("n") for _, m in stated}
-    seen: set[tuple[int, str]] = set()
     reported: set[tuple[str, str]] = set()
     quoted = sentence if len(sentence) <= 80 else sentence[:80] + "…"
-    for topic, pattern in patterns:
-        for m in pattern.finditer(sentence):
-            spot = (m.start(1), topic.unit)
-            if spot in seen:
-                continue  # a longer topic word already claimed this number
-            seen.add(spot)
-            if m.start(1) in changed or not _about(topic, sentence, m.start(), m.start(1)):
-                continue
-            figures = _figures(topic, values)
-            if not figures or Decimal(m.group(1)) in figures or (m.group(1), topic.name) in reported:
-                continue
-            reported.add((m.group(1), topic.name))
-            yield finding("stale_number", where, f"narrative.{key}", sentence=quoted,
-                          number=f"{m.group(1)}{topic.unit}", expected=_expected(topic, values, figures, "表格中"))
+    for topic, m in _claimed(sentence, patterns, 1):
+        if m.start(1) in changed or not _about(topic, sentence, m.start(), m.start(1)):
+            continue
+        figures = _figures(topic, values)
+        if not figures or Decimal(m.group(1)) in figures or (m.group(1), topic.name) in reported:
+            continue
+        reported.add((m.group(1), topic.name))
+        yield finding("stale_number", where, f"narrative.{key}", sentence=quoted,
+                      number=f"{m.group(1)}{topic.unit}", expected=_expected(topic, values, figures, "表格中"))
     if last is None:
         return  # a change, and last year's figure, are checkable only against last year's figures
     for kind, topic, m, expected in _wrong_changes(sentence, stated, values, last, last_year, "表格中"):
@@ -626,15 +620,23 @@ def _written(sentence: str, m: re.Match[str], unit: str) -> str:
 def _changes_in(sentence: str, changes: Patterns) -> Iterator[tuple[Topic, re.Match[str]]]:
     """Each change the sentence states of a topic (“申请数量较2023年（81件）增加5件”, “收到申请36件，
     同比增加5件”), a longer topic word claiming its number first."""
+    def compared(m: re.Match[str]) -> bool:  # “申请218件，办结210件”: the clause after the figure is no comparison
+        return "clause" not in m.re.groupindex or bool(_YEAR_ON_YEAR.match(m.group("clause")))
+
+    return _claimed(sentence, changes, "n", compared)
+
+
+def _claimed(sentence: str, patterns: Patterns, group: int | str,
+             keep: Callable[[re.Match[str]], bool] | None = None) -> Iterator[tuple[Topic, re.Match[str]]]:
+    """Each topic's matches in `sentence` (those `keep` accepts), a number (its `group`) going to
+    the first topic that reaches it: the patterns come longest topic word first, so 行政规范性文件
+    claims its number before 规范性文件 can."""
     seen: set[int] = set()
-    for topic, pattern in changes:
+    for topic, pattern in patterns:
         for m in pattern.finditer(sentence):
-            if m.start("n") in seen:
-                continue  # a longer topic word already claimed this number
-            if "clause" in m.re.groupindex and not _YEAR_ON_YEAR.match(m.group("clause")):
-                continue  # “申请218件，办结210件”: the clause after the figure is no comparison
-            seen.add(m.start("n"))
-            yield topic, m
+            if m.start(group) not in seen and (keep is None or keep(m)):
+                seen.add(m.start(group))
+                yield topic, m
 
 
 def _wrong_changes(
@@ -703,17 +705,12 @@ def _wrong_last_figures(
     hand; nor when last year's figures of its topic are unknown."""
     if not _BRACKETED.search(sentence):
         return  # most sentences give no figure in brackets: not searched for
-    seen: set[int] = set()
-    for topic, pattern in last_figures:
-        for m in pattern.finditer(sentence):
-            if m.start("n") in seen:
-                continue  # a longer topic word already claimed this number
-            seen.add(m.start("n"))
-            if m.group("year") not in (None, last_year) or not _about(topic, sentence, m.start(), m.start("n")):
-                continue
-            figures = _figures(topic, last)
-            if not figures or Decimal(m.group("n")) in figures:
-                continue
-            if _none_named(topic, last):
-                continue
-            yield topic, m, _expected(topic, last, figures, source)
+    for topic, m in _claimed(sentence, last_figures, "n"):
+        if m.group("year") not in (None, last_year) or not _about(topic, sentence, m.start(), m.start("n")):
+            continue
+        figures = _figures(topic, last)
+        if not figures or Decimal(m.group("n")) in figures:
+            continue
+        if _none_named(topic, last):
+            continue
+        yield topic, m, _expected(topic, last, figures, source)
