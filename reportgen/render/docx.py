@@ -50,12 +50,6 @@ def render_docx(context: dict[str, Any], pack: Pack, out: Path) -> None:
     write_atomic(out, office_zip(members, default_time=published))
 
 
-def render_docx_bytes(context: dict[str, Any], template: Path, pack: Pack) -> bytes:
-    """The rendered document as (deterministic) bytes."""
-    members, published = render_docx_parts(context, template, pack)
-    return office_zip(members, default_time=published)
-
-
 def render_docx_parts(context: dict[str, Any], template: Path, pack: Pack,
                       *, prepared: bool = True) -> tuple[dict[str, bytes], Any]:
     """The rendered document's parts, and its time (the publication date) for office_zip.

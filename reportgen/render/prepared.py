@@ -28,6 +28,7 @@ import json
 import re
 import zipfile
 import zlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,8 @@ from .compiled import cache_root, from_string, private_folder
 PREPARED_VERSION = "1"
 DOCUMENT = "word/document.xml"
 CORE = "docProps/core.xml"
-BODY_MARK = b"<!--reportgen:body-->"
+MARK = "reportgen:body"  # the comment that stands in for the body
+BODY_MARK = f"<!--{MARK}-->".encode()
 FACTS = "reportgen-prepared.json"  # a member of the kept zip beside the parts
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
@@ -87,13 +89,20 @@ def prepared_template(template: Path, prepare: Any) -> Prepared | None:
 
 
 def _key(data: bytes) -> str:
-    """The template's content and the code that prepares it: another docxtpl, python-docx or
-    lxml (a new install rewrites their files) prepares it anew."""
+    """The template's content and the code that prepares it."""
+    digest = hashlib.sha256(data)
+    digest.update(_preparer().encode())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _preparer() -> str:
+    """What prepares a template: this code's version and the installed docxtpl, python-docx and
+    lxml (a new install rewrites their files). The same for the whole process."""
     import importlib.util
 
     from lxml import etree
 
-    digest = hashlib.sha256(data)
     stamps = [PREPARED_VERSION, str(etree.LXML_VERSION)]
     for package, module in (("docxtpl", "template.py"), ("docx", "__init__.py")):
         spec = importlib.util.find_spec(package)
@@ -103,8 +112,7 @@ def _key(data: bytes) -> str:
         except OSError:
             info = None
         stamps.append(f"{package}:{info.st_size}:{info.st_mtime_ns}" if info else f"{package}:-")
-    digest.update("\0".join(stamps).encode())
-    return digest.hexdigest()
+    return "\0".join(stamps)
 
 
 def _read(path: Path) -> Prepared | str | None:
@@ -157,12 +165,11 @@ def prepare(tpl: Any, facts: dict[str, Any]) -> Prepared | None:
             if tpl.get_headers_footers_encoding(xml).lower().replace("-", "") != "utf8":
                 return None
             sources[str(part.partname).lstrip("/")] = paragraph_lines(tpl.patch_xml(xml))
-    mark = BODY_MARK[4:-3].decode()
-    if any(node.text == mark for node in docx.element.iter(etree.Comment)):
+    if any(node.text == MARK for node in docx.element.iter(etree.Comment)):
         return None  # the template holds the mark itself: the body could not be told from it
     docx.core_properties  # noqa: B018 - python-docx adds the part a template lacks, as rendering does
     root = docx.element
-    root.replace(root.body, etree.Comment(mark))
+    root.replace(root.body, etree.Comment(MARK))
     buf = io.BytesIO()
     docx.save(buf)
     with zipfile.ZipFile(buf) as z:
@@ -214,7 +221,7 @@ def _render(prepared: Prepared, context: dict[str, Any], env: Any, where: str,
     # In place of the mark, as docxtpl puts the body back: lxml then drops the namespace
     # declarations the body repeats from the document, and python-docx writes the whole part.
     document = etree.fromstring(members[DOCUMENT], parser)
-    mark = next(node for node in document.iter(etree.Comment) if node.text == BODY_MARK[4:-3].decode())
+    mark = next(node for node in document.iter(etree.Comment) if node.text == MARK)
     document.replace(mark, body)
     members[DOCUMENT] = etree.tostring(document, encoding="UTF-8", standalone=True)
     for name, source in prepared.sources.items():
