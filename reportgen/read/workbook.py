@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import unicodedata
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -35,7 +34,7 @@ from ..formats.workbook import (
 from ..model import Number, Previous, Report
 from .document import check_meta
 from .values import MAX_COUNT, MAX_TEXT, clean_text, parse_figure, parse_year, read_text
-from .zipguard import guard_zip
+from .zipguard import ZIP_ERRORS, guard_zip
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
@@ -180,8 +179,7 @@ def _sniff(p: Path) -> None:
                     f"这是{what}，不是Excel工作簿", file=source, hint="请提供 reportgen init 生成并填好的工作簿（.xlsx）"
                 )
             guard_zip(z, source, what="工作簿", error=UnreadableInput)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, RuntimeError,
-            ValueError, zlib.error) as e:  # RuntimeError: an encrypted member; zlib: a broken stream
+    except ZIP_ERRORS as e:
         raise _open_error(p, e) from e
 
 
@@ -224,7 +222,6 @@ def _scan_sheets(p: Path, parts: dict[str, str], names: list[str]) -> _Scan:
       typed or computed;
     - cells holding an error (→ #REF! …), which calamine reads as empty.
     """
-    import zlib
 
     from lxml import etree
 
@@ -259,8 +256,7 @@ def _scan_sheets(p: Path, parts: dict[str, str], names: list[str]) -> _Scan:
                             formulas[ref] = "=" + (f.text or "…")
                         if el.get("t") == "e":
                             errors[ref] = v.text if v is not None and v.text else "#N/A"
-    except (KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError, EOFError, RuntimeError,
-            NotImplementedError, zlib.error) as e:  # a damaged member ends early or inflates to nonsense
+    except (*ZIP_ERRORS, KeyError, etree.XMLSyntaxError) as e:  # a damaged member ends early or inflates to nonsense
         raise _open_error(p, e) from e
     return scan
 

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 
 from ..errors import UserError
+
+# What reading a damaged zip raises: a bad directory, a member cut short (EOFError), an encrypted
+# one (RuntimeError), an unknown compression method, a broken deflate stream, a bad date or size.
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError, ValueError,
+              NotImplementedError, zlib.error)
 
 MAX_PART = 20 * 1024 * 1024  # one XML part inflated; the standard workbook's largest is ~50 kB
 MAX_INFLATED = 400 * 1024 * 1024  # all members together, as the zip directory declares them

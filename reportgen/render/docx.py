@@ -255,9 +255,8 @@ def _paragraph_of(template: Path, error: PackError) -> str:
 def _guard_template(template: Path) -> None:
     """A pack's report.docx is untrusted: no zip bomb, no XML entities, before python-docx parses it."""
     import zipfile
-    import zlib
 
-    from ..read.zipguard import guard_zip
+    from ..read.zipguard import ZIP_ERRORS, guard_zip
 
     try:
         with zipfile.ZipFile(template) as z:
@@ -265,7 +264,7 @@ def _guard_template(template: Path) -> None:
             check_docx_parts(z, str(template))
     except PackError:
         raise
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zlib.error) as e:
+    except ZIP_ERRORS as e:
         raise PackError(
             f"无法读取 Word 模板（{type(e).__name__}）", file=str(template),
             hint="请确认它是用 Word 或 WPS 保存的 .docx 文件",

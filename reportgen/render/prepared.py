@@ -27,12 +27,12 @@ import io
 import json
 import re
 import zipfile
-import zlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..errors import PackError
+from ..read.zipguard import ZIP_ERRORS
 from ..sandbox import guarded, render_bounded
 from .compiled import cache_root, from_string, private_folder
 
@@ -129,8 +129,7 @@ def _read(path: Path) -> Prepared | str | None:
             return None
         facts["styles"], facts["width"], facts["signoff"]["sizes"], facts["signoff"]["known"]  # noqa: B018 - all there
         return Prepared(members, sources, facts)
-    except (OSError, KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile, EOFError, RuntimeError,
-            NotImplementedError, zlib.error):
+    except (*ZIP_ERRORS, KeyError, TypeError, AttributeError):
         return None  # never a reason to fail a build
 
 
